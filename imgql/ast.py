@@ -1,0 +1,231 @@
+"""The query as immutable values.
+
+Nodes are frozen attrs classes holding tuples, so they hash and compare by
+content. Source positions (``span``) are kept for error messages but take no
+part in equality: two queries that mean the same thing are equal however they
+were written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Union
+
+import attrs
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+# Nesting deeper than this is refused at parse time, so that no later stage
+# (normalize, format, plan, compile) can reach Python's recursion limit.
+MAX_DEPTH = 128
+
+
+@attrs.frozen
+class Span:
+    """Where a node came from in the query text: 0-based offsets, end exclusive."""
+
+    start: int
+    end: int
+
+
+_span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+@attrs.frozen
+class Param:
+    """A bound parameter, ``$name``; replaced by a value before planning."""
+
+    name: str
+    span: Span | None = _span
+
+
+@attrs.frozen
+class RelativeTime:
+    """A time relative to when the query is planned: ``7d ago``."""
+
+    amount: Decimal
+    unit: str  # one of s, m, h, d, w
+
+    def delta(self) -> dt.timedelta:
+        seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[self.unit]
+        return dt.timedelta(seconds=float(self.amount * seconds))
+
+    def resolve(self, now: dt.datetime) -> dt.datetime:
+        return now - self.delta()
+
+
+# A literal after it has been read by its field's type. Strings stay strings
+# for string fields and custom properties; sizes become whole numbers in the
+# field's own unit; datetimes are timezone-aware.
+Value = Union[str, int, bool, dt.datetime, RelativeTime, Param]
+
+
+@attrs.frozen
+class Compare:
+    """``field op value``; op is one of = != < <= > >=."""
+
+    field: str
+    op: str
+    value: Value
+    span: Span | None = _span
+
+
+@attrs.frozen
+class InList:
+    """``field [not] in (v1, v2, ...)``."""
+
+    field: str
+    values: tuple[Value, ...]
+    negated: bool = False
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Match:
+    """Text matching: ``like`` (glob), ``contains`` (substring) or ``~`` (regex)."""
+
+    field: str
+    op: str  # like | contains | regex
+    pattern: str | Param
+    negated: bool = False
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Exists:
+    """``field exists`` (present and not null) or ``field missing``."""
+
+    field: str
+    present: bool = True
+    span: Span | None = _span
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "depth", depth_of(self.operand) + 1)
+
+
+@attrs.frozen
+class And:
+    operands: tuple[Expr, ...]
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "depth", max(map(depth_of, self.operands), default=0) + 1)
+
+
+@attrs.frozen
+class Or:
+    operands: tuple[Expr, ...]
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "depth", max(map(depth_of, self.operands), default=0) + 1)
+
+
+@attrs.frozen
+class Const:
+    """Always true or always false; produced by normalization, never parsed."""
+
+    value: bool
+
+
+Predicate = Union[Compare, InList, Match, Exists]
+Expr = Union[Compare, InList, Match, Exists, Not, And, Or, Const]
+PREDICATES = (Compare, InList, Match, Exists)
+
+TRUE = Const(True)
+FALSE = Const(False)
+
+
+def depth_of(expr: Expr) -> int:
+    if isinstance(expr, (Not, And, Or)):
+        return expr.depth
+    return 1
+
+
+@attrs.frozen
+class SortKey:
+    field: str
+    descending: bool = False
+
+
+@attrs.frozen
+class Query:
+    """A parsed query. ``str(query)`` is its canonical text."""
+
+    where: Expr | None = None
+    order_by: tuple[SortKey, ...] = ()
+    limit: int | None = None
+    all_images: bool = False
+
+    def __str__(self) -> str:
+        from .format import format_query
+
+        return format_query(self)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Names of every field the query references (canonical names)."""
+        names = {key.field for key in self.order_by}
+        for node in walk(self.where):
+            if isinstance(node, PREDICATES):
+                names.add(node.field)
+        return frozenset(names)
+
+    @property
+    def params(self) -> frozenset[str]:
+        """Names of the bound parameters (``$name``) the query needs."""
+        found: set[str] = set()
+        for node in walk(self.where):
+            for value in _values(node):
+                if isinstance(value, Param):
+                    found.add(value.name)
+        return frozenset(found)
+
+    def bind(self, **params: object) -> Query:
+        """The same query with every ``$name`` replaced by its value."""
+        from .params import bind
+
+        return bind(self, params)
+
+    def plan(self, profile: str = "glance", **params: object) -> Plan:
+        """The plan that answers this query under a capability profile."""
+        from .planner import plan
+
+        return plan(self.bind(**params) if params or self.params else self, profile)
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(f"<imgql.Query {self}>")  # type: ignore[attr-defined]
+
+
+def _values(node: Expr) -> tuple[object, ...]:
+    if isinstance(node, Compare):
+        return (node.value,)
+    if isinstance(node, InList):
+        return node.values
+    if isinstance(node, Match):
+        return (node.pattern,)
+    return ()
+
+
+def walk(expr: Expr | None) -> list[Expr]:
+    """Every node of an expression, parents before children, without recursion."""
+    if expr is None:
+        return []
+    out: list[Expr] = []
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, (And, Or)):
+            stack.extend(reversed(node.operands))
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+    return out

@@ -1,0 +1,156 @@
+"""Every error imgql raises is an :class:`Error`.
+
+Errors about query text carry where in the text they happened (``line`` and
+``column`` are 1-based, ``offset`` is 0-based) and render the offending line
+with a caret under the spot, so a person can fix the query without counting
+characters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Error(Exception):
+    """Base class of every error raised by imgql."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class QueryError(Error):
+    """A problem with the text of a query, at a known position."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str = "",
+        offset: int | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        end_offset: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        if offset is not None and (line is None or column is None):
+            line, column = line_and_column(text, offset)
+        self.offset = offset
+        self.end_offset = end_offset
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is None or self.column is None:
+            return self.message
+        return f"{self.message} (line {self.line}, column {self.column})\n{self.caret()}"
+
+    def caret(self) -> str:
+        """The offending line of the query with a caret under the spot."""
+        if self.line is None or self.column is None:
+            return ""
+        lines = self.text.split("\n")
+        source_line = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
+        # Control characters would shift the caret or garble a terminal.
+        shown = "".join(ch if ch.isprintable() or ch == "\t" else "?" for ch in source_line)
+        pad = "".join("\t" if ch == "\t" else " " for ch in shown[: self.column - 1])
+        width = 1
+        if self.end_offset is not None and self.offset is not None:
+            width = max(1, min(self.end_offset - self.offset, len(shown) - self.column + 1))
+        return f"  {shown}\n  {pad}{'^' * width}"
+
+    def located(self) -> dict[str, Any]:
+        """Position data as a plain dict (for JSON error reports)."""
+        return {"message": self.message, "line": self.line, "column": self.column}
+
+
+class QuerySyntaxError(QueryError):
+    """The query text does not follow the grammar."""
+
+
+class IncompleteQueryError(QuerySyntaxError):
+    """The query text stopped before the query was complete."""
+
+
+class InvalidValueError(QueryError):
+    """A literal that does not fit its field: wrong type, unit, date or enum value."""
+
+
+class UnknownFieldError(QueryError):
+    """A field name that is not allowed where it was used."""
+
+
+class InvalidPatternError(QueryError):
+    """A regular expression that does not compile."""
+
+
+class TooComplexError(QueryError):
+    """A query nested deeper than imgql accepts."""
+
+
+class ParameterError(Error):
+    """A bound parameter is missing, unused or of an unsupported type."""
+
+
+class PlanError(Error):
+    """A query that cannot be planned for the chosen profile."""
+
+
+class NotFound(Error):
+    """``one()`` found no image."""
+
+
+class MultipleFound(Error):
+    """``one()`` found more than one image."""
+
+
+class CatalogError(Error):
+    """A local catalog file that cannot be read."""
+
+
+class ConfigError(Error):
+    """Credentials or configuration that cannot be resolved."""
+
+
+class ServiceError(Error):
+    """The Images API answered with an error."""
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class BadRequest(ServiceError):
+    """HTTP 400: the server refused the request's parameters."""
+
+
+class AuthenticationError(ServiceError):
+    """HTTP 401, or Keystone refused the credentials."""
+
+
+class Forbidden(ServiceError):
+    """HTTP 403: policy does not allow the request."""
+
+
+class EndpointError(ServiceError):
+    """HTTP 404 on the listing: the endpoint is not an Images API v2 root."""
+
+
+class ServiceUnavailable(ServiceError):
+    """The server kept failing after every retry."""
+
+
+class ConnectionError(ServiceError):  # noqa: A001 - the name users expect under imgql.
+    """The server could not be reached, or the connection broke."""
+
+
+def line_and_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a 0-based offset into ``text``."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
