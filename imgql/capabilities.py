@@ -1,0 +1,178 @@
+"""What each target can answer, as data.
+
+A profile says, for every field, which query parameter filters it, in which
+form, for which operators. The planner reads these tables; it has no
+`if profile == ...` branches. To teach imgql a new parameter, add a row here
+(docs/planning.md walks through it).
+
+Facts come from GLANCE.md (a real Glance 33) and the provider's "Listing
+Images" page; where the page is wrong, the server's behaviour wins.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+
+from .errors import PlanError
+
+
+class Form(enum.Enum):
+    """How a field's constraint is written as a query parameter."""
+
+    # field=value; a value the server would misread (one with a colon, which
+    # Glance splits as an operator) is not sent.
+    PLAIN = "plain"
+    # field=value, field=eq:value for values with a colon, field=in:"a","b" for lists.
+    OPERATOR = "operator"
+    # tag=a&tag=b: repeatable, and every value must hold.
+    REPEATED = "repeated"
+    # size_min / size_max: inclusive bounds in whole bytes.
+    RANGE = "range"
+    # created_at=gt:2025-10-02T08:30:39Z: one bound per request.
+    TIME = "time"
+    # protected=true|false.
+    BOOLEAN = "boolean"
+
+
+@attrs.frozen
+class Rule:
+    param: str
+    form: Form
+    ops: frozenset[str]  # imgql operators it answers: = != < <= > >= in
+    min_param: str = ""  # for RANGE
+    max_param: str = ""
+
+
+def _rule(param: str, form: Form, *ops: str, min_param: str = "", max_param: str = "") -> Rule:
+    return Rule(param, form, frozenset(ops), min_param, max_param)
+
+
+@attrs.frozen
+class Profile:
+    name: str
+    description: str
+    rules: Mapping[str, Rule]  # by canonical field name
+    # Other names (custom properties and the core columns listed in
+    # `property_fields`) filtered by exact string equality: os_distro=ubuntu.
+    custom_properties: bool
+    property_fields: frozenset[str]
+    sort_keys: frozenset[str]
+    # The largest page the server serves; it silently caps larger limits.
+    max_page_size: int = 1000
+    # A union of more requests than this is not worth it; one wider request
+    # with client-side filtering is made instead.
+    max_union: int = 4
+    # Limits and sorting may be sent to the server.
+    server_limit: bool = True
+
+
+# Names that are parameters of the listing itself: a custom property of the
+# same name cannot be filtered by the API, the parameter would be read instead.
+RESERVED_PARAMS = frozenset(
+    {
+        "limit",
+        "marker",
+        "sort",
+        "sort_key",
+        "sort_dir",
+        "name",
+        "id",
+        "status",
+        "visibility",
+        "member_status",
+        "owner",
+        "os_hidden",
+        "protected",
+        "tag",
+        "size_min",
+        "size_max",
+        "created_at",
+        "updated_at",
+        "disk_format",
+        "container_format",
+        "size",
+        "virtual_size",
+        "tags",
+        "checksum",
+        "min_ram",
+        "min_disk",
+        "os_hash_algo",
+        "os_hash_value",
+        "file",
+        "direct_url",
+        "self",
+        "schema",
+        "locations",
+        "stores",
+        "page",
+        "page_size",
+    }
+)
+
+_SHARED_RULES: dict[str, Rule] = {
+    "owner": _rule("owner", Form.PLAIN, "="),
+    "protected": _rule("protected", Form.BOOLEAN, "=", "!="),
+    "tags": _rule("tag", Form.REPEATED, "="),
+    "size": _rule("size", Form.RANGE, "=", "<", "<=", ">", ">=", min_param="size_min", max_param="size_max"),
+    "created_at": _rule("created_at", Form.TIME, "<", "<=", ">", ">=", "="),
+    "updated_at": _rule("updated_at", Form.TIME, "<", "<=", ">", ">=", "="),
+    "visibility": _rule("visibility", Form.PLAIN, "="),
+}
+
+GLANCE = Profile(
+    name="glance",
+    description="what a real Glance accepts: in: lists, eq: for values with a colon, custom-property equality",
+    rules={
+        **_SHARED_RULES,
+        "name": _rule("name", Form.OPERATOR, "=", "in"),
+        "id": _rule("id", Form.OPERATOR, "=", "in"),
+        "status": _rule("status", Form.OPERATOR, "=", "in"),
+        "disk_format": _rule("disk_format", Form.OPERATOR, "=", "in"),
+        "container_format": _rule("container_format", Form.OPERATOR, "=", "in"),
+    },
+    custom_properties=True,
+    property_fields=frozenset(
+        {"os_distro", "os_type", "min_ram", "min_disk", "checksum", "os_hash_algo", "os_hash_value"}
+    ),
+    sort_keys=frozenset(
+        {"name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at"}
+    ),
+)
+
+DOCUMENTED = Profile(
+    name="documented",
+    description="only the parameters on the provider's Listing Images page",
+    rules={
+        **_SHARED_RULES,
+        "name": _rule("name", Form.PLAIN, "="),
+        "status": _rule("status", Form.PLAIN, "="),
+    },
+    custom_properties=False,
+    property_fields=frozenset(),
+    # The page names these keys in its examples and defaults.
+    sort_keys=frozenset({"name", "status", "id", "created_at", "updated_at"}),
+)
+
+NONE = Profile(
+    name="none",
+    description="nothing pushed down: every filter, sort and limit runs on the client",
+    rules={},
+    custom_properties=False,
+    property_fields=frozenset(),
+    sort_keys=frozenset(),
+    server_limit=False,
+)
+
+PROFILES: Mapping[str, Profile] = {p.name: p for p in (GLANCE, DOCUMENTED, NONE)}
+
+
+def get_profile(profile: str | Profile) -> Profile:
+    if isinstance(profile, Profile):
+        return profile
+    found = PROFILES.get(profile)
+    if found is None:
+        raise PlanError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
+    return found

@@ -1,0 +1,315 @@
+"""Client-side evaluation: an expression compiled once into a Python function.
+
+The function is generated as Python source and compiled with ``compile()``,
+so filtering an image costs about what a hand-written lambda costs: no tree
+is walked per image. Constants (sets, compiled patterns, datetimes) are bound
+into the function's namespace rather than printed into the source, so no
+value from a query ever becomes code.
+
+Semantics (docs/language.md): a comparison on a missing or null value is
+false for every operator; ``tags`` is never null (no tags is the empty list).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import fields as F
+from .ast import (
+    And,
+    Compare,
+    Const,
+    Exists,
+    Expr,
+    InList,
+    Match,
+    Not,
+    Or,
+    Param,
+    RelativeTime,
+    SortKey,
+    Value,
+)
+from .errors import ParameterError
+
+Image = Mapping[str, Any]
+Predicate = Callable[[Image], bool]
+
+_PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_time(text: str) -> dt.datetime | None:
+    """A record's timestamp as an aware datetime; None when unreadable."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _time(value: Any) -> dt.datetime | None:
+    return parse_time(value) if isinstance(value, str) else None
+
+
+def _text(value: Any) -> str | None:
+    """A custom property's value as text (Glance stores them as strings;
+    an exported catalog may hold JSON numbers or booleans)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number else None  # NaN compares with nothing
+
+
+def _compare_property(value: Any, op: str, literal: str, literal_number: float | None) -> bool:
+    """Custom properties compare as numbers when both sides read as numbers,
+    as text otherwise."""
+    text = _text(value)
+    if text is None:
+        return False
+    if literal_number is not None:
+        number = _number(text)
+        if number is not None:
+            return _ORDER_FUNCS[op](number, literal_number)
+    return _ORDER_FUNCS[op](text, literal)
+
+
+_ORDER_FUNCS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` any run, ``?`` one character, ``\\*``/``\\?``/``\\\\`` literal;
+    case-insensitive, whole value. Unlike fnmatch, brackets are literal."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*?\\":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+class _Compiler:
+    def __init__(self, now: dt.datetime | None) -> None:
+        self.namespace: dict[str, Any] = {
+            "_time": _time,
+            "_text": _text,
+            "_cmp_prop": _compare_property,
+        }
+        self.now = now
+        self.counter = 0
+
+    def const(self, value: Any) -> str:
+        name = f"_c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def var(self) -> str:
+        self.counter += 1
+        return f"_v{self.counter}"
+
+    def expr(self, node: Expr) -> str:
+        if isinstance(node, And):
+            return "(" + " and ".join(self.expr(e) for e in node.operands) + ")" if node.operands else "True"
+        if isinstance(node, Or):
+            return "(" + " or ".join(self.expr(e) for e in node.operands) + ")" if node.operands else "False"
+        if isinstance(node, Not):
+            return f"(not {self.expr(node.operand)})"
+        if isinstance(node, Const):
+            return "True" if node.value else "False"
+        if node.field == "member_status":
+            # Scope, not a record field: the requests already applied it.
+            return "True"
+        kind = F.lookup(node.field).kind
+        if isinstance(node, Exists):
+            return self.exists(node, kind)
+        if isinstance(node, Compare):
+            return self.compare(node, kind)
+        if isinstance(node, InList):
+            return self.in_list(node, kind)
+        return self.match(node, kind)
+
+    def get(self, field: str) -> str:
+        return f"img.get({field!r})"
+
+    def exists(self, node: Exists, kind: F.Kind) -> str:
+        if kind is F.Kind.TAGS:
+            return f"bool({self.get(node.field)})" if node.present else f"(not {self.get(node.field)})"
+        return f"({self.get(node.field)} {'is not' if node.present else 'is'} None)"
+
+    def literal(self, value: Value) -> Any:
+        if isinstance(value, Param):
+            raise ParameterError(f"${value.name} has no value; bind it before running the query")
+        if isinstance(value, RelativeTime):
+            if self.now is None:
+                raise ParameterError("a relative time needs the current time to be evaluated")
+            return value.resolve(self.now)
+        return value
+
+    def compare(self, node: Compare, kind: F.Kind) -> str:
+        value = self.literal(node.value)
+        op = node.op
+        if kind is F.Kind.TAGS:
+            c = self.const(value)
+            return f"({c} {'in' if op == '=' else 'not in'} ({self.get(node.field)} or ()))"
+        v = self.var()
+        if kind is F.Kind.BOOLEAN:
+            want = value if op == "=" else not value
+            return f"({self.get(node.field)} is {bool(want)!r})"
+        if kind is F.Kind.DATETIME:
+            c = self.const(value)
+            return f"(({v} := _time({self.get(node.field)})) is not None and {v} {_PY_OPS[op]} {c})"
+        if kind is F.Kind.BYTES:
+            return (
+                f"(({v} := {self.get(node.field)}) is not None and {v}.__class__ is not bool "
+                f"and {v} {_PY_OPS[op]} {int(value)!r})"
+            )
+        if kind is F.Kind.PROPERTY:
+            c = self.const(value)
+            if op in ("=", "!="):
+                return f"(({v} := _text({self.get(node.field)})) is not None and {v} {_PY_OPS[op]} {c})"
+            from .values import parse_number
+
+            number = parse_number(str(value))
+            n = self.const(float(number) if number is not None else None)
+            return f"_cmp_prop({self.get(node.field)}, {op!r}, {c}, {n})"
+        c = self.const(value)
+        return f"(({v} := {self.get(node.field)}).__class__ is str and {v} {_PY_OPS[op]} {c})"
+
+    def in_list(self, node: InList, kind: F.Kind) -> str:
+        values = [self.literal(v) for v in node.values]
+        if kind is F.Kind.TAGS:
+            c = self.const(frozenset(values))
+            return f"({'' if node.negated else 'not '}{c}.isdisjoint({self.get(node.field)} or ()))"
+        if kind is F.Kind.DATETIME:
+            c = self.const(frozenset(values))
+            v = self.var()
+            return (
+                f"(({v} := _time({self.get(node.field)})) is not None and {v} {'not in' if node.negated else 'in'} {c})"
+            )
+        if kind is F.Kind.BOOLEAN:
+            c = self.const(frozenset(bool(x) for x in values))
+            v = self.var()
+            return (
+                f"(({v} := {self.get(node.field)}).__class__ is bool and {v} {'not in' if node.negated else 'in'} {c})"
+            )
+        if kind is F.Kind.PROPERTY:
+            c = self.const(frozenset(str(x) for x in values))
+            v = self.var()
+            return (
+                f"(({v} := _text({self.get(node.field)})) is not None and {v} {'not in' if node.negated else 'in'} {c})"
+            )
+        c = self.const(frozenset(values))
+        v = self.var()
+        check = "is not None and" if kind is F.Kind.BYTES else ".__class__ is str and"
+        if kind is F.Kind.BYTES:
+            return f"(({v} := {self.get(node.field)}) {check} {v} {'not in' if node.negated else 'in'} {c})"
+        return f"(({v} := {self.get(node.field)}){check} {v} {'not in' if node.negated else 'in'} {c})"
+
+    def match(self, node: Match, kind: F.Kind) -> str:
+        pattern = node.pattern
+        if isinstance(pattern, Param):
+            raise ParameterError(f"${pattern.name} has no value; bind it before running the query")
+        if node.op == "like":
+            test = self.const(glob_to_regex(pattern).fullmatch)
+        elif node.op == "regex":
+            test = self.const(re.compile(pattern).search)
+        else:
+            needle = pattern.casefold()
+            test = self.const(lambda text, _needle=needle: _needle in text.casefold())
+        v = self.var()
+        if kind is F.Kind.TAGS:
+            t = self.var()
+            body = f"any(_ok({test}({t})) for {t} in ({self.get(node.field)} or ()))"
+            return f"({'not ' if node.negated else ''}{body})"
+        getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
+        sense = "not " if node.negated else ""
+        return f"(({v} := {getter}).__class__ is str and {sense}_ok({test}({v})))"
+
+
+def _truthy(result: object) -> bool:
+    return result is not None and result is not False
+
+
+def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> Predicate:
+    """A function telling whether an image record satisfies ``expr``."""
+    if expr is None:
+        return _always
+    compiler = _Compiler(now)
+    compiler.namespace["_ok"] = _truthy
+    body = compiler.expr(expr)
+    source = f"def _matches(img):\n    return bool({body})\n"
+    code = compile(source, "<imgql predicate>", "exec")
+    exec(code, compiler.namespace)
+    function: Predicate = compiler.namespace["_matches"]
+    function.__doc__ = source
+    return function
+
+
+def _always(image: Image) -> bool:
+    return True
+
+
+def sort_images(images: list[Image], keys: tuple[SortKey, ...]) -> list[Image]:
+    """Sort in place by ``keys``: nulls first ascending and last descending,
+    stable, so ties keep the order they came in."""
+    for key in reversed(keys):
+        images.sort(key=sort_key_function(key.field), reverse=key.descending)
+    return images
+
+
+def sort_key_function(field: str) -> Callable[[Image], tuple[Any, ...]]:
+    kind = F.lookup(field).kind
+    if kind is F.Kind.DATETIME:
+        return lambda img: _null_first(_time(img.get(field)))
+    if kind is F.Kind.BYTES:
+        return lambda img: _null_first(img.get(field) if isinstance(img.get(field), int) else None)
+    if kind is F.Kind.PROPERTY:
+        return lambda img: _property_sort_key(img.get(field))
+    return lambda img: _null_first(_text(img.get(field)))
+
+
+def _null_first(value: Any) -> tuple[Any, ...]:
+    return (0,) if value is None else (1, value)
+
+
+def _property_sort_key(value: Any) -> tuple[Any, ...]:
+    """Numbers before text, numbers by value, text by code point."""
+    text = _text(value)
+    if text is None:
+        return (0,)
+    number = _number(text)
+    if number is not None:
+        return (1, number, text)
+    return (2, text)

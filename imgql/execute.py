@@ -1,0 +1,109 @@
+"""Turning the answers to a plan's requests into the query's answer.
+
+Sources fetch; this module decides. Given one stream of image records per
+request, in the plan's order, it filters each record with the plan's
+compiled predicate, drops images already seen (unions overlap, and a resumed
+listing may repeat one), merges ordered streams in order, sorts on the client
+when the server could not, and stops as soon as the limit is met, so that a
+lazy source makes no further request.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from .ast import SortKey
+from .evaluate import sort_images, sort_key_function
+from .plan import Plan
+
+Record = Mapping[str, Any]
+
+# The API's own order when a query has none: newest first, then by id.
+DEFAULT_ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+
+
+def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
+    """The records that answer ``plan``, from one stream per request."""
+    if plan.limit == 0 or not streams:
+        return iter(())
+    matches = plan.matches
+    filtered = [_unique_matches(stream, matches) for stream in streams]
+    merged: Iterable[Record]
+    if len(filtered) == 1:
+        merged = filtered[0]
+    else:
+        merged = heapq.merge(*filtered, key=merge_key(plan.order_by if plan.server_sorts else ()))
+    merged = _dedupe(merged) if len(filtered) > 1 else merged
+    if plan.client_sort:
+        merged = iter(sort_images(list(merged), plan.client_sort))
+    if plan.limit is not None:
+        merged = itertools.islice(merged, plan.limit)
+    return iter(merged)
+
+
+def _unique_matches(stream: Iterable[Record], matches: Any) -> Iterator[Record]:
+    seen: set[str] = set()
+    for record in stream:
+        image_id = record.get("id")
+        if image_id in seen:
+            continue
+        if image_id is not None:
+            seen.add(image_id)
+        if matches(record):
+            yield record
+
+
+def _dedupe(stream: Iterable[Record]) -> Iterator[Record]:
+    seen: set[Any] = set()
+    for record in stream:
+        image_id = record.get("id")
+        if image_id is not None:
+            if image_id in seen:
+                continue
+            seen.add(image_id)
+        yield record
+
+
+def merge_key(order_by: tuple[SortKey, ...]) -> Any:
+    """A key ordering records as the server orders them: by ``order_by``,
+    then newest first, then by id."""
+    keys = (*order_by, *(k for k in DEFAULT_ORDER if k.field not in {o.field for o in order_by}))
+    functions = [(sort_key_function(k.field), k.descending) for k in keys]
+
+    def compare(a: Record, b: Record) -> int:
+        for function, descending in functions:
+            ka, kb = function(a), function(b)
+            if ka != kb:
+                result = -1 if ka < kb else 1
+                return -result if descending else result
+        return 0
+
+    return functools.cmp_to_key(compare)
+
+
+# How many matches `one()` counts before it stops asking for more.
+ONE_COUNT_BOUND = 20
+
+
+def exactly_one(query_text: str, images: Iterator[Any]) -> Any:
+    """The single image ``images`` yields, or NotFound / MultipleFound with
+    what a person fixing a configuration file needs to know."""
+    from .errors import MultipleFound, NotFound
+
+    found = list(itertools.islice(images, ONE_COUNT_BOUND + 1))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"no image matches: {query_text}")
+    count = f"more than {ONE_COUNT_BOUND}" if len(found) > ONE_COUNT_BOUND else str(len(found))
+    names = ", ".join(repr(getattr(i, "name", None) or i.get("name")) for i in found[:5])
+    more = ", ..." if len(found) > 5 else ""
+    raise MultipleFound(
+        f"{count} images match, expected exactly one: {query_text}\n"
+        f"  matches: {names}{more}\n"
+        "  to pick one, add an order and a limit, e.g. `order by created_at desc limit 1`"
+    )

@@ -1,0 +1,400 @@
+"""Normalization: a short list of named rewrites, each returning new values.
+
+    resolve_times     `7d ago` becomes an instant, once, when the query is planned
+    push_negations    `not` moves inward until it wraps a single predicate
+    simplify          and/or flattened; per field, equalities intersected, ranges
+                      merged, lists merged; contradictions become false and
+                      tautologies true; duplicates dropped
+
+Every rewrite keeps the meaning under the null rule (a comparison on a
+missing value is false): `not size < 1KB` stays a negation, since a queued
+image with no size satisfies it, while `size >= 1KB` would not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from . import fields as F
+from .ast import (
+    FALSE,
+    TRUE,
+    And,
+    Compare,
+    Const,
+    Exists,
+    Expr,
+    InList,
+    Match,
+    Not,
+    Or,
+    RelativeTime,
+    Value,
+)
+
+
+def normalize(expr: Expr | None, now: dt.datetime | None = None) -> Expr:
+    """The normalized form of ``expr`` (``TRUE`` for no predicate)."""
+    if expr is None:
+        return TRUE
+    for rewrite in RULES:
+        expr = rewrite(expr, now)
+    return expr
+
+
+def resolve_times(expr: Expr, now: dt.datetime | None) -> Expr:
+    if now is None:
+        return expr
+    if isinstance(expr, (And, Or)):
+        return type(expr)(tuple(resolve_times(e, now) for e in expr.operands))
+    if isinstance(expr, Not):
+        return Not(resolve_times(expr.operand, now))
+    if isinstance(expr, Compare) and isinstance(expr.value, RelativeTime):
+        return Compare(expr.field, expr.op, expr.value.resolve(now), span=expr.span)
+    if isinstance(expr, InList) and any(isinstance(v, RelativeTime) for v in expr.values):
+        values = tuple(v.resolve(now) if isinstance(v, RelativeTime) else v for v in expr.values)
+        return InList(expr.field, values, expr.negated, span=expr.span)
+    return expr
+
+
+def push_negations(expr: Expr, now: dt.datetime | None = None, negate: bool = False) -> Expr:
+    if isinstance(expr, Not):
+        return push_negations(expr.operand, now, not negate)
+    if isinstance(expr, And):
+        parts = tuple(push_negations(e, now, negate) for e in expr.operands)
+        return Or(parts) if negate else And(parts)
+    if isinstance(expr, Or):
+        parts = tuple(push_negations(e, now, negate) for e in expr.operands)
+        return And(parts) if negate else Or(parts)
+    if isinstance(expr, Const):
+        return Const(not expr.value) if negate else expr
+    return negate_predicate(expr) if negate else expr
+
+
+def negate_predicate(pred: Compare | InList | Match | Exists) -> Expr:
+    """The exact negation of one predicate: a predicate where one exists,
+    else the predicate wrapped in ``Not``."""
+    if isinstance(pred, Exists):
+        return Exists(pred.field, not pred.present, span=pred.span)
+    kind = F.lookup(pred.field).kind
+    if kind is F.Kind.TAGS:
+        # Tags are never null (no tags is the empty list), so these are exact.
+        if isinstance(pred, Compare):
+            return Compare(pred.field, "!=" if pred.op == "=" else "=", pred.value, span=pred.span)
+        if isinstance(pred, InList):
+            return InList(pred.field, pred.values, not pred.negated, span=pred.span)
+        if isinstance(pred, Match):
+            return Match(pred.field, pred.op, pred.pattern, not pred.negated, span=pred.span)
+    return Not(pred)
+
+
+def simplify(expr: Expr, now: dt.datetime | None = None) -> Expr:
+    if isinstance(expr, And):
+        return _combine(And, [simplify(e) for e in expr.operands])
+    if isinstance(expr, Or):
+        return _combine(Or, [simplify(e) for e in expr.operands])
+    if isinstance(expr, Not):
+        inner = simplify(expr.operand)
+        if isinstance(inner, Const):
+            return Const(not inner.value)
+        return Not(inner)
+    if isinstance(expr, InList) and not expr.values:
+        # `x in ()` holds for nothing; `x not in ()` for every present x.
+        if F.lookup(expr.field).kind is F.Kind.TAGS:
+            return TRUE if expr.negated else FALSE
+        return Exists(expr.field, True, span=expr.span) if expr.negated else FALSE
+    return expr
+
+
+RULES: tuple[Callable[[Expr, dt.datetime | None], Expr], ...] = (resolve_times, push_negations, simplify)
+
+
+def _combine(cls: type[And] | type[Or], operands: list[Expr]) -> Expr:
+    absorbing = cls is Or  # true absorbs an `or`, false absorbs an `and`
+    flat: list[Expr] = []
+    for operand in operands:
+        if isinstance(operand, cls):
+            flat.extend(operand.operands)
+        elif isinstance(operand, Const):
+            if operand.value is absorbing:
+                return operand
+        else:
+            flat.append(operand)
+    flat = _unique(flat)
+    if _has_complement(flat):
+        return Const(absorbing)
+    merged = _merge_conjuncts(flat) if cls is And else _merge_disjuncts(flat)
+    if isinstance(merged, Const):
+        return merged
+    if not merged:
+        return Const(not absorbing)
+    if len(merged) == 1:
+        return merged[0]
+    return cls(tuple(merged))
+
+
+def _unique(items: list[Expr]) -> list[Expr]:
+    seen: set[Expr] = set()
+    out: list[Expr] = []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _has_complement(items: list[Expr]) -> bool:
+    present = set(items)
+    return any(isinstance(item, Not) and item.operand in present for item in items)
+
+
+# -- conjunctions -----------------------------------------------------------------
+
+
+class _FieldFacts:
+    """What a conjunction says about one field."""
+
+    def __init__(self) -> None:
+        self.allowed: list[Value] | None = None  # from = and in: one of these
+        self.excluded: list[Value] = []  # from != and not in
+        self.lower: tuple[Any, bool] | None = None  # (value, inclusive)
+        self.upper: tuple[Any, bool] | None = None
+        self.exists = False
+        self.missing = False
+        self.required_tags: list[Value] = []
+        self.any_of_tags: list[tuple[Value, ...]] = []
+
+    def restrict(self, values: list[Value]) -> None:
+        if self.allowed is None:
+            self.allowed = values
+        else:
+            self.allowed = [v for v in self.allowed if v in values]
+
+
+_RANGED = (F.Kind.BYTES, F.Kind.DATETIME)
+
+
+def _merge_conjuncts(items: list[Expr]) -> list[Expr] | Const:
+    facts: dict[str, _FieldFacts] = {}
+    order: list[str | Expr] = []  # field names where their group goes, or other operands
+    for item in items:
+        field = _mergeable_field(item)
+        if field is None:
+            order.append(item)
+            continue
+        if field not in facts:
+            facts[field] = _FieldFacts()
+            order.append(field)
+        if not _absorb(facts[field], item, F.lookup(field).kind):
+            return FALSE
+    out: list[Expr] = []
+    for entry in order:
+        if isinstance(entry, str):
+            group = _emit(entry, facts[entry])
+            if group is None:
+                return FALSE
+            out.extend(group)
+        else:
+            out.append(entry)
+    return out
+
+
+def _mergeable_field(item: Expr) -> str | None:
+    if isinstance(item, (Compare, InList, Exists)) and item.field != "member_status":
+        kind = F.lookup(item.field).kind
+        if isinstance(item, Compare) and item.op not in ("=", "!=") and kind not in _RANGED:
+            return None  # ordering on text and custom properties is left as written
+        return item.field
+    return None
+
+
+def _absorb(facts: _FieldFacts, item: Expr, kind: F.Kind) -> bool:
+    """Record what ``item`` says; False when it contradicts what was known."""
+    if isinstance(item, Exists):
+        if item.present:
+            facts.exists = True
+        else:
+            facts.missing = True
+        return True
+    if kind is F.Kind.TAGS:
+        if isinstance(item, Compare):
+            if item.op == "=":
+                facts.required_tags.append(item.value)
+            else:
+                facts.excluded.append(item.value)
+        elif isinstance(item, InList):
+            if item.negated:
+                facts.excluded.extend(item.values)
+            else:
+                facts.any_of_tags.append(item.values)
+        return True
+    if isinstance(item, InList):
+        if item.negated:
+            facts.excluded.extend(item.values)
+        else:
+            facts.restrict(list(item.values))
+        return True
+    assert isinstance(item, Compare)
+    if item.op == "=":
+        facts.restrict([item.value])
+    elif item.op == "!=":
+        facts.excluded.append(item.value)
+    elif item.op in (">", ">="):
+        bound = (item.value, item.op == ">=")
+        if facts.lower is None or _tighter_lower(bound, facts.lower):
+            facts.lower = bound
+    else:
+        bound = (item.value, item.op == "<=")
+        if facts.upper is None or _tighter_upper(bound, facts.upper):
+            facts.upper = bound
+    return True
+
+
+def _tighter_lower(new: tuple[Any, bool], old: tuple[Any, bool]) -> bool:
+    return bool(new[0] > old[0] or (new[0] == old[0] and not new[1]))
+
+
+def _tighter_upper(new: tuple[Any, bool], old: tuple[Any, bool]) -> bool:
+    return bool(new[0] < old[0] or (new[0] == old[0] and not new[1]))
+
+
+def _within(value: Any, facts: _FieldFacts) -> bool:
+    try:
+        if facts.lower is not None:
+            low, inclusive = facts.lower
+            if value < low or (value == low and not inclusive):
+                return False
+        if facts.upper is not None:
+            high, inclusive = facts.upper
+            if value > high or (value == high and not inclusive):
+                return False
+    except TypeError:
+        return True
+    return True
+
+
+def _emit(field: str, facts: _FieldFacts) -> list[Expr] | None:
+    """The simplest conjunction equal to ``facts``; None when unsatisfiable."""
+    kind = F.lookup(field).kind
+    if kind is F.Kind.TAGS:
+        return _emit_tags(field, facts)
+    constrained = facts.allowed is not None or facts.excluded or facts.lower or facts.upper
+    if facts.missing:
+        return None if (constrained or facts.exists) else [Exists(field, False)]
+    if facts.allowed is not None:
+        allowed = [v for v in facts.allowed if v not in facts.excluded and _within(v, facts)]
+        if not allowed:
+            return None
+        if len(allowed) == 1:
+            return [Compare(field, "=", allowed[0])]
+        return [InList(field, tuple(allowed))]
+    out: list[Expr] = []
+    if facts.lower is not None and facts.upper is not None:
+        (low, low_in), (high, high_in) = facts.lower, facts.upper
+        if low > high or (low == high and not (low_in and high_in)):
+            return None
+        if low == high:
+            return None if low in facts.excluded else [Compare(field, "=", low)]
+    if facts.lower is not None:
+        out.append(Compare(field, ">=" if facts.lower[1] else ">", facts.lower[0]))
+    if facts.upper is not None:
+        out.append(Compare(field, "<=" if facts.upper[1] else "<", facts.upper[0]))
+    excluded = [v for v in _unique_values(facts.excluded) if _within(v, facts)]
+    if len(excluded) == 1:
+        out.append(Compare(field, "!=", excluded[0]))
+    elif excluded:
+        out.append(InList(field, tuple(excluded), negated=True))
+    if not out and facts.exists:
+        out.append(Exists(field, True))
+    return out
+
+
+def _emit_tags(field: str, facts: _FieldFacts) -> list[Expr] | None:
+    required = _unique_values(facts.required_tags)
+    excluded = _unique_values(facts.excluded)
+    if any(tag in excluded for tag in required):
+        return None
+    if facts.missing and (required or facts.any_of_tags or facts.exists):
+        return None
+    out: list[Expr] = [Compare(field, "=", tag) for tag in required]
+    for options in facts.any_of_tags:
+        if any(tag in required for tag in options):
+            continue  # implied by a required tag
+        remaining = tuple(tag for tag in options if tag not in excluded)
+        if not remaining:
+            return None
+        out.append(Compare(field, "=", remaining[0]) if len(remaining) == 1 else InList(field, remaining))
+    if len(excluded) == 1:
+        out.append(Compare(field, "!=", excluded[0]))
+    elif excluded:
+        out.append(InList(field, tuple(excluded), negated=True))
+    if facts.missing:
+        out.append(Exists(field, False))
+    elif facts.exists and not required and not facts.any_of_tags:
+        out.append(Exists(field, True))
+    return out
+
+
+def _unique_values(values: list[Value]) -> list[Value]:
+    out: list[Value] = []
+    for value in values:
+        if value not in out:
+            out.append(value)
+    return out
+
+
+# -- disjunctions -----------------------------------------------------------------
+
+
+def _merge_disjuncts(items: list[Expr]) -> list[Expr] | Const:
+    """`f = a or f = b or f in (c)` becomes `f in (a, b, c)`; `f exists or
+    f missing` is true."""
+    lists: dict[str, list[Value]] = {}
+    presence: dict[str, set[bool]] = {}
+    order: list[str | Expr] = []
+    for item in items:
+        if isinstance(item, Exists):
+            presence.setdefault(item.field, set()).add(item.present)
+            if len(presence[item.field]) == 2:
+                return TRUE
+            order.append(item)
+            continue
+        field = _equality_field(item)
+        if field is None:
+            order.append(item)
+            continue
+        if field not in lists:
+            lists[field] = []
+            order.append(field)
+        values = item.values if isinstance(item, InList) else (item.value,)  # type: ignore[union-attr]
+        lists[field].extend(v for v in values if v not in lists[field])
+    out: list[Expr] = []
+    for entry in order:
+        if isinstance(entry, str):
+            found = lists[entry]
+            out.append(Compare(entry, "=", found[0]) if len(found) == 1 else InList(entry, tuple(found)))
+        else:
+            out.append(entry)
+    return out
+
+
+def _equality_field(item: Expr) -> str | None:
+    if isinstance(item, Compare) and item.op == "=" and item.field != "member_status":
+        return item.field
+    if isinstance(item, InList) and not item.negated and item.field != "member_status":
+        return item.field
+    return None
+
+
+def conjuncts(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, And):
+        return expr.operands
+    if isinstance(expr, Const) and expr.value:
+        return ()
+    return (expr,)
+
+
+def is_predicate(expr: Expr) -> bool:
+    return isinstance(expr, (Compare, InList, Match, Exists))

@@ -1,0 +1,99 @@
+"""The plan: what to ask the API, and what the client does with the answers.
+
+A :class:`Plan` is an immutable value; printing it with :meth:`Plan.explain`
+shows every request as a ``GET /v2/images?...`` line and everything left to
+the client, in the spirit of ``terraform plan`` or SQL ``EXPLAIN``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from .ast import Const, Expr, Query, SortKey
+from .evaluate import Predicate, compile_predicate
+from .format import field_name, format_expr
+
+Params = tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class Request:
+    """One listing, paged by the source: its filter and scope parameters in
+    the order they are sent (``limit`` and ``marker`` are added per page)."""
+
+    params: Params
+    # What this request cannot filter and the client must (besides re-checking
+    # everything the request did filter).
+    residual: Expr
+    reasons: tuple[str, ...] = ()
+
+    def url(self, page_size: int | None = None) -> str:
+        params = list(self.params)
+        if page_size is not None:
+            params.append(("limit", str(page_size)))
+        if not params:
+            return "/v2/images"
+        return "/v2/images?" + urlencode(params, quote_via=quote, safe=":,")
+
+    @property
+    def fully_pushed(self) -> bool:
+        return isinstance(self.residual, Const) and self.residual.value
+
+
+@attrs.frozen
+class Plan:
+    query: Query
+    profile: str
+    requests: tuple[Request, ...]
+    # The whole normalized predicate, checked on the client against every
+    # image (re-checking pushed filters costs little and keeps answers exact
+    # where a deployment's database compares differently).
+    predicate: Expr
+    order_by: tuple[SortKey, ...]
+    # True when the server returns each request's images in `order_by` order;
+    # otherwise the client sorts after fetching every match.
+    server_sorts: bool
+    limit: int | None
+    # The page size to ask for, when the query's limit can be sent as the page
+    # size (one request, nothing filtered on the client, server-side order).
+    page_size: int | None
+    # The os_hidden partitions the listing covers (scope, for offline catalogs).
+    hidden: tuple[bool, ...]
+    now: dt.datetime = attrs.field(eq=False, repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def client_sort(self) -> tuple[SortKey, ...]:
+        return () if self.server_sorts else self.order_by
+
+    @property
+    def unsatisfiable(self) -> bool:
+        return not self.requests
+
+    @functools.cached_property
+    def matches(self) -> Predicate:
+        """The compiled client-side check, built once per plan."""
+        return compile_predicate(self.predicate, now=self.now)
+
+    def explain(self) -> str:
+        from .explain import explain
+
+        return explain(self)
+
+    def __str__(self) -> str:
+        return self.explain()
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(self.explain())  # type: ignore[attr-defined]
+
+
+def describe_order(keys: tuple[SortKey, ...]) -> str:
+    return ", ".join(f"{field_name(k.field)} {'desc' if k.descending else 'asc'}" for k in keys)
+
+
+def describe_predicate(expr: Expr) -> str:
+    return format_expr(expr)

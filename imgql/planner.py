@@ -1,0 +1,407 @@
+"""Query + profile -> Plan.
+
+1. Normalize the predicate (normalize.py).
+2. Split the listing into the partitions the API can only list apart:
+   hidden and non-hidden images (``os_hidden``), and each membership scope.
+   A predicate on ``hidden`` is decided per partition.
+3. In each partition, push every conjunct the profile can express as a
+   parameter; keep the rest as that request's residual.
+4. A residual disjunction whose branches the API could each answer exactly
+   becomes a union of requests (run concurrently, de-duplicated by id) when
+   that is at most ``max_union`` requests; otherwise one wider request is
+   filtered on the client.
+5. Sort on the server when it can sort by every key; else fetch every match
+   and sort on the client. Send the limit as the page size only when one
+   request answers exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from . import fields as F
+from .ast import (
+    FALSE,
+    TRUE,
+    And,
+    Compare,
+    Const,
+    Exists,
+    Expr,
+    InList,
+    Match,
+    Not,
+    Or,
+    Param,
+    Query,
+    Value,
+    walk,
+)
+from .capabilities import RESERVED_PARAMS, Form, Profile, Rule, get_profile
+from .errors import ParameterError
+from .format import format_expr
+from .normalize import normalize, simplify
+from .plan import Plan, Request
+from .values import format_datetime
+
+_SECOND = dt.timedelta(seconds=1)
+
+
+def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
+    prof = get_profile(profile)
+    if query.params:
+        names = ", ".join(f"${p}" for p in sorted(query.params))
+        raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
+    now = now or dt.datetime.now(dt.timezone.utc)
+    expr = normalize(query.where, now)
+    notes: list[str] = []
+    expr, member_statuses = _member_status_scope(expr, query)
+    hidden_parts = (False, True) if (query.all_images or "os_hidden" in query.fields) else (False,)
+    widen_visibility = query.all_images or "visibility" in query.fields
+
+    requests: list[Request] = []
+    if query.limit == 0:
+        notes.append("limit 0: no request is needed")
+    elif isinstance(expr, Const) and not expr.value:
+        notes.append("no request: the predicate is unsatisfiable")
+    else:
+        for status in member_statuses:
+            for hidden in hidden_parts:
+                part = simplify(_assume_hidden(expr, hidden))
+                if isinstance(part, Const) and not part.value:
+                    if len(hidden_parts) > 1:
+                        notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
+                    continue
+                scope: list[tuple[str, str]] = []
+                if status is not None:
+                    scope.append(("member_status", status))
+                if hidden:
+                    scope.append(("os_hidden", "true"))
+                requests.extend(_requests_for(part, prof, scope, widen_visibility, notes))
+        requests = _unique_requests(requests)
+        if not requests and "no request: the predicate is unsatisfiable" not in notes:
+            notes.append("no request: the predicate is unsatisfiable")
+
+    server_sorts = bool(query.order_by) and all(k.field in prof.sort_keys for k in query.order_by)
+    if server_sorts:
+        sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in query.order_by)
+        requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
+    elif query.order_by:
+        cannot = [k.field for k in query.order_by if k.field not in prof.sort_keys]
+        notes.append(f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client")
+
+    page_size: int | None = None
+    if (
+        query.limit is not None
+        and prof.server_limit
+        and len(requests) == 1
+        and requests[0].fully_pushed
+        and (server_sorts or not query.order_by)
+    ):
+        page_size = min(query.limit, prof.max_page_size)
+
+    return Plan(
+        query=query,
+        profile=prof.name,
+        requests=tuple(requests),
+        predicate=expr,
+        order_by=query.order_by,
+        server_sorts=server_sorts or not query.order_by,
+        limit=query.limit,
+        page_size=page_size,
+        hidden=hidden_parts,
+        now=now,
+        notes=tuple(notes),
+    )
+
+
+# -- scope ------------------------------------------------------------------------
+
+
+def _member_status_scope(expr: Expr, query: Query) -> tuple[Expr, tuple[str | None, ...]]:
+    """Take the top-level member_status conjuncts out of the predicate: they
+    choose which listings to make, they are not a property of an image."""
+    wanted: set[str] | None = None
+    kept: list[Expr] = []
+    parts = expr.operands if isinstance(expr, And) else (expr,)
+    for part in parts:
+        if isinstance(part, (Compare, InList)) and part.field == "member_status":
+            values = {str(v) for v in ((part.value,) if isinstance(part, Compare) else part.values)}
+            if "all" in values:
+                values = {"accepted", "pending", "rejected", "all"}
+            wanted = values if wanted is None else _intersect_statuses(wanted, values)
+        else:
+            kept.append(part)
+    rest: Expr = (
+        expr if len(kept) == len(parts) else (And(tuple(kept)) if len(kept) > 1 else (kept[0] if kept else TRUE))
+    )
+    if wanted is None:
+        return rest, (("all",) if query.all_images else (None,))
+    if not wanted:
+        return FALSE, (None,)
+    if {"accepted", "pending", "rejected"} <= wanted:
+        return rest, ("all",)
+    return rest, tuple(s for s in ("accepted", "pending", "rejected") if s in wanted)
+
+
+def _intersect_statuses(a: set[str], b: set[str]) -> set[str]:
+    full = {"accepted", "pending", "rejected", "all"}
+    a = full if "all" in a else a
+    b = full if "all" in b else b
+    return a & b
+
+
+def _assume_hidden(expr: Expr, hidden: bool) -> Expr:
+    """The predicate for the partition where os_hidden is ``hidden``."""
+    if not any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(expr)):
+        return expr
+    return _substitute(expr, hidden)
+
+
+def _substitute(expr: Expr, hidden: bool) -> Expr:
+    if isinstance(expr, (And, Or)):
+        return type(expr)(tuple(_substitute(e, hidden) for e in expr.operands))
+    if isinstance(expr, Not):
+        return Not(_substitute(expr.operand, hidden))
+    if isinstance(expr, (Compare, InList, Exists)) and expr.field == "os_hidden":
+        if isinstance(expr, Exists):
+            return Const(expr.present)  # Glance always sets os_hidden
+        if isinstance(expr, Compare):
+            return Const((expr.value == hidden) == (expr.op == "="))
+        return Const((hidden in expr.values) != expr.negated)
+    return expr
+
+
+# -- requests ---------------------------------------------------------------------
+
+
+def _requests_for(
+    part: Expr, prof: Profile, scope: list[tuple[str, str]], widen_visibility: bool, notes: list[str]
+) -> list[Request]:
+    conjuncts: list[Expr] = list(part.operands) if isinstance(part, And) else ([] if part == TRUE else [part])
+    pushed = _push(conjuncts, prof)
+    if pushed.residual and len(pushed.residual) >= 1:
+        union = _try_union(conjuncts, pushed, prof)
+        if union is not None:
+            split, branches = union
+            notes.append(f"{format_expr(split)}: one request per branch ({len(branches)}), merged by id")
+            return [_request(b, scope, widen_visibility) for b in branches]
+    return [_request(pushed, scope, widen_visibility)]
+
+
+class _Pushed:
+    """The parameters a conjunction pushes, and what stays on the client."""
+
+    def __init__(self) -> None:
+        self.params: list[tuple[str, str]] = []
+        self.single: set[str] = set()
+        self.residual: list[Expr] = []
+        self.reasons: list[str] = []
+
+    def keep(self, expr: Expr, reason: str) -> None:
+        self.residual.append(expr)
+        self.reasons.append(f"{format_expr(expr)}: {reason}")
+
+
+def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
+    out = _Pushed()
+    for conjunct in conjuncts:
+        translated = _translate(conjunct, prof)
+        if isinstance(translated, str):
+            out.keep(conjunct, translated)
+            continue
+        params, exact, repeatable = translated
+        clash = [p for p, _ in params if p in out.single]
+        if clash:
+            out.keep(conjunct, f"the API takes one {clash[0]} per request, and it is already used")
+            continue
+        out.params.extend(params)
+        if not repeatable:
+            out.single.update(p for p, _ in params)
+        if not exact:
+            out.keep(conjunct, "only partly expressible as parameters; the rest is checked on the client")
+    return out
+
+
+def _try_union(conjuncts: list[Expr], pushed: _Pushed, prof: Profile) -> tuple[Expr, list[_Pushed]] | None:
+    """The smallest disjunction in the residual whose every branch, with the
+    other conjuncts, the API answers exactly; None when there is none that fits."""
+    best: tuple[Expr, list[_Pushed]] | None = None
+    for candidate in pushed.residual:
+        branches = _branches(candidate)
+        if branches is None or len(branches) > prof.max_union:
+            continue
+        if best is not None and len(branches) >= len(best[1]):
+            continue
+        others = [c for c in conjuncts if c is not candidate]
+        results = []
+        for branch in branches:
+            branch_parts = list(branch.operands) if isinstance(branch, And) else [branch]
+            result = _push([*others, *branch_parts], prof)
+            if any(r not in others for r in result.residual):
+                break  # this branch needs client filtering of its own
+            results.append(result)
+        else:
+            best = (candidate, results)
+    return best
+
+
+def _branches(expr: Expr) -> list[Expr] | None:
+    if isinstance(expr, Or):
+        return list(expr.operands)
+    if isinstance(expr, InList) and not expr.negated:
+        return [Compare(expr.field, "=", v) for v in expr.values]
+    return None
+
+
+def _request(pushed: _Pushed, scope: list[tuple[str, str]], widen_visibility: bool) -> Request:
+    params = list(scope)
+    if widen_visibility and not any(p == "visibility" for p, _ in pushed.params):
+        params.append(("visibility", "all"))
+    params.extend(pushed.params)
+    residual: Expr
+    if not pushed.residual:
+        residual = TRUE
+    elif len(pushed.residual) == 1:
+        residual = pushed.residual[0]
+    else:
+        residual = And(tuple(pushed.residual))
+    return Request(tuple(params), residual, tuple(pushed.reasons))
+
+
+def _unique_requests(requests: list[Request]) -> list[Request]:
+    seen: set[tuple[tuple[str, str], ...]] = set()
+    out = []
+    for request in requests:
+        if request.params not in seen:
+            seen.add(request.params)
+            out.append(request)
+    return out
+
+
+# -- one conjunct -> parameters ---------------------------------------------------
+
+# (parameters, exact, repeatable) or the reason it stays on the client.
+_Translation = tuple[list[tuple[str, str]], bool, bool] | str
+
+
+def _translate(expr: Expr, prof: Profile) -> _Translation:
+    if isinstance(expr, Or):
+        return "the API cannot express a disjunction in one request"
+    if isinstance(expr, And):
+        return "a nested conjunction"
+    if isinstance(expr, Not):
+        return "the API cannot negate a filter"
+    if isinstance(expr, Const):
+        return "constant"
+    if isinstance(expr, Match):
+        return f"the API has no {'pattern' if expr.op != 'contains' else 'substring'} matching"
+    if isinstance(expr, Exists):
+        return f"the API cannot filter on whether {expr.field} is set"
+    field = F.lookup(expr.field)
+    rule = prof.rules.get(expr.field)
+    if rule is None:
+        if _is_property_filter(expr.field, field, prof):
+            return _translate_property(expr)
+        if field.kind is F.Kind.PROPERTY or field.name in ("os_distro", "os_type"):
+            return f"the {prof.name} profile sends no filters on custom properties"
+        return f"the {prof.name} profile has no parameter for {expr.field}"
+    if isinstance(expr, InList):
+        if expr.negated:
+            return f"the API has no 'not in' for {expr.field}"
+        if "in" not in rule.ops:
+            return f"the API has no list (in:) filter for {expr.field}"
+        return _in_list(rule, expr.values)
+    assert isinstance(expr, Compare)
+    if expr.op not in rule.ops:
+        return f"the API has no {expr.op} for {expr.field}"
+    return _compare(rule, expr.op, expr.value)
+
+
+def _is_property_filter(name: str, field: F.Field, prof: Profile) -> bool:
+    if not prof.custom_properties:
+        return False
+    if name in prof.property_fields:
+        return True
+    return field.kind is F.Kind.PROPERTY and name not in RESERVED_PARAMS
+
+
+def _translate_property(expr: Expr) -> _Translation:
+    if isinstance(expr, InList):
+        return f"the API has no list filter for {expr.field}"
+    assert isinstance(expr, Compare)
+    if expr.op != "=":
+        return f"the API has no {expr.op} for {expr.field} (custom properties filter by equality only)"
+    return [(expr.field, _text(expr.value))], True, False
+
+
+def _text(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Param):  # pragma: no cover - bound before planning
+        raise ParameterError(f"${value.name} is not bound")
+    if isinstance(value, dt.datetime):
+        return format_datetime(value.astimezone(dt.timezone.utc))
+    return str(value)
+
+
+def _compare(rule: Rule, op: str, value: Value) -> _Translation:
+    form = rule.form
+    if form is Form.BOOLEAN:
+        return [(rule.param, "true" if (value == (op == "=")) else "false")], True, False
+    if form is Form.REPEATED:
+        return [(rule.param, _text(value))], True, True
+    if form is Form.PLAIN:
+        text = _text(value)
+        if ":" in text:
+            return "the API would read the ':' in this value as an operator"
+        return [(rule.param, text)], True, False
+    if form is Form.OPERATOR:
+        text = _text(value)
+        return [(rule.param, f"eq:{text}" if ":" in text else text)], True, False
+    if form is Form.RANGE:
+        assert isinstance(value, int)
+        if op == "=":
+            return [(rule.min_param, str(value)), (rule.max_param, str(value))], True, False
+        if op in ("<", "<="):
+            high = value - 1 if op == "<" else value
+            if high < 0:
+                return "no size is below zero"
+            return [(rule.max_param, str(high))], True, False
+        low = value + 1 if op == ">" else value
+        return [(rule.min_param, str(low))], True, False
+    if form is Form.TIME:
+        assert isinstance(value, dt.datetime)
+        return _time_bound(rule.param, op, value)
+    raise AssertionError(form)  # pragma: no cover
+
+
+def _time_bound(param: str, op: str, value: dt.datetime) -> _Translation:
+    """Times are shown in whole seconds but may be stored with a fraction, so
+    a bound on what the client sees is moved to a whole second the server can
+    compare exactly: shown > 08:30:39 means stored >= 08:30:40."""
+    moment = value.astimezone(dt.timezone.utc)
+    floor = moment.replace(microsecond=0)
+    ceil = floor if moment == floor else floor + _SECOND
+    if op == ">":
+        return [(param, f"gte:{format_datetime(floor + _SECOND)}")], True, False
+    if op == ">=":
+        return [(param, f"gte:{format_datetime(ceil)}")], True, False
+    if op == "<":
+        return [(param, f"lt:{format_datetime(ceil)}")], True, False
+    if op == "<=":
+        return [(param, f"lt:{format_datetime(floor + _SECOND)}")], True, False
+    # `=`: one bound goes to the server, the other is checked on the client.
+    if moment != floor:
+        return "no time shown in whole seconds equals a time with a fraction"
+    return [(param, f"gte:{format_datetime(floor)}")], False, False
+
+
+def _in_list(rule: Rule, values: tuple[Value, ...]) -> _Translation:
+    texts = [_text(v) for v in values]
+    if any('"' in t or t.endswith("\\") for t in texts):
+        # Glance keeps escapes inside quoted list items as written, so such
+        # a value cannot be matched exactly in a list.
+        return "a value with a double quote or a trailing backslash cannot be sent in an in: list"
+    return [(rule.param, "in:" + ",".join(f'"{t}"' for t in texts))], True, False
