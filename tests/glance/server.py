@@ -1,0 +1,150 @@
+"""Glance's WSGI app served by waitress in a subprocess on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .auth import ADMIN_ROLES, MEMBER_ROLES, auth_headers
+from .config import GlanceConfig, write_config
+from .install import venv_bin, venv_dir
+
+_SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
+
+
+class GlanceStartError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Timings:
+    db_sync: float = 0.0
+    start: float = 0.0
+
+
+def db_sync(config: GlanceConfig, venv_path: Path | None = None) -> float:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [str(venv_bin("glance-manage", venv_path)), "--config-file", str(config.api_conf), "db_sync"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=config.directory,
+    )
+    if proc.returncode != 0:
+        raise GlanceStartError(f"glance-manage db_sync failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
+    return time.monotonic() - started
+
+
+@dataclass
+class GlanceServer:
+    """A running Glance; ``url`` is the API root, e.g. ``http://127.0.0.1:PORT``."""
+
+    url: str
+    config: GlanceConfig
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    timings: Timings = field(default_factory=Timings)
+
+    def headers(self, project: str, *, user: str | None = None, roles: Iterable[str] = MEMBER_ROLES) -> dict[str, str]:
+        return auth_headers(project, user=user, roles=roles)
+
+    def admin_headers(self, project: str = "admin-project") -> dict[str, str]:
+        return auth_headers(project, user="admin", roles=ADMIN_ROLES)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    @classmethod
+    @contextlib.contextmanager
+    def start(
+        cls,
+        *,
+        port: int = 0,
+        api_limit_max: int = 1000,
+        directory: Path | None = None,
+        venv_path: Path | None = None,
+        timeout: float = 60.0,
+        threads: int = 8,
+    ) -> Iterator[GlanceServer]:
+        """Configure, migrate and serve a fresh Glance; everything is removed on exit
+        unless ``directory`` was given."""
+        own_dir = directory is None
+        root = Path(tempfile.mkdtemp(prefix="imgql-glance-")) if directory is None else directory
+        server: GlanceServer | None = None
+        try:
+            config = write_config(root, api_limit_max=api_limit_max)
+            sync_time = db_sync(config, venv_path)
+            server = cls._spawn(config, port, venv_path, threads)
+            server.timings = Timings(db_sync=sync_time, start=server._wait_ready(timeout))
+            yield server
+        finally:
+            if server is not None:
+                server.stop()
+            if own_dir:
+                shutil.rmtree(root, ignore_errors=True)
+
+    @classmethod
+    def _spawn(cls, config: GlanceConfig, port: int, venv_path: Path | None, threads: int) -> GlanceServer:
+        env = dict(os.environ, OS_GLANCE_CONFIG_DIR=str(config.directory))
+        # Our own venv's variables would otherwise shadow the Glance venv's packages.
+        for var in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
+            env.pop(var, None)
+        log_path = config.directory / "server.log"
+        cmd = [
+            str(venv_bin("waitress-serve", venv_path)),
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--threads={threads}",
+            "glance.wsgi.api:application",
+        ]
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=config.directory)
+        return cls(url="", config=config, process=process, log_path=log_path)
+
+    def _wait_ready(self, timeout: float) -> float:
+        started = time.monotonic()
+        deadline = started + timeout
+        probe = self.admin_headers()
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise GlanceStartError(
+                    f"Glance exited with status {self.process.returncode} while starting; "
+                    f"its output ({self.log_path}):\n{self.log()[-6000:]}"
+                )
+            if not self.url:
+                # Port 0 lets the OS pick a free port; waitress reports which one.
+                match = _SERVING.search(self.log())
+                if match:
+                    self.url = f"http://127.0.0.1:{match.group(1)}"
+            if self.url:
+                with contextlib.suppress(httpx.TransportError):
+                    if httpx.get(f"{self.url}/v2/images?limit=1", headers=probe, timeout=5).status_code == 200:
+                        return time.monotonic() - started
+            time.sleep(0.1)
+        self.stop()
+        raise GlanceStartError(f"Glance not ready after {timeout:.0f}s; its output:\n{self.log()[-6000:]}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(grace)
+
+
+def default_venv() -> Path:
+    return venv_dir()
