@@ -1,0 +1,393 @@
+"""Paging through ``GET /v2/images``, independent of how requests are sent.
+
+:func:`listing` is the whole paging algorithm for one request of a plan,
+written once as a generator of *effects*: it yields :class:`Send` (make this
+GET and send me the :class:`Reply` or :class:`Fault`), :class:`Wait` (sleep
+before a retry), :class:`Reauthenticate` (get a new token) and :class:`Page`
+(these records are ready for the consumer). The synchronous and asynchronous
+clients each run it with a small driver, so the two cannot drift apart, and
+this module needs no HTTP library at all.
+
+What it does:
+
+* every page is built from the plan's own parameters plus ``limit`` and
+  ``marker`` (the server's ``next`` link keeps only the last value of a
+  repeated parameter such as ``tag``, so it is never followed);
+* a listing ends on a page without a ``next`` link (or an empty one); a short
+  page that still has a ``next`` link means the server capped the page size,
+  and paging goes on;
+* connection faults, timeouts, broken or unreadable answers, 429 and
+  500/502/503/504 are retried with backoff (honouring ``Retry-After``), and
+  the page is asked for again from the same marker, so nothing is lost and
+  nothing repeated;
+* a 401 is answered by one re-authentication when the credentials can be
+  renewed;
+* when the marker image was deleted meanwhile (400 ``No image found with ID``),
+  paging resumes from the previous image of the page, walking back through
+  the page; when none is left, it starts over, skipping what was already
+  returned.
+"""
+
+from __future__ import annotations
+
+import html
+import http
+import json
+import re
+from collections.abc import Callable, Generator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import attrs
+
+from .errors import (
+    AuthenticationError,
+    BadRequest,
+    ConnectionError,
+    EndpointError,
+    Forbidden,
+    ServiceError,
+    ServiceUnavailable,
+)
+from .retry import RETRY_STATUSES, RetryPolicy, retry_after
+
+Record = Mapping[str, Any]
+Params = tuple[tuple[str, str], ...]
+
+LISTING_PATH = "/v2/images"
+
+# How many times a listing may start over after losing its place.
+MAX_RESTARTS = 2
+
+# Server messages are shown to people; a whole HTML page is not useful.
+_MAX_MESSAGE = 500
+
+
+# --------------------------------------------------------------------------- what the driver reports
+
+
+@attrs.frozen
+class Reply:
+    """An HTTP answer, body read in full."""
+
+    status: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+    content: bytes = attrs.field(repr=False)
+    # The Images API root the request went to, for messages.
+    endpoint: str
+
+
+@attrs.frozen
+class Fault:
+    """A request that got no complete answer (connection refused, timeout, reset...)."""
+
+    endpoint: str
+    reason: str
+    # False for faults that another try cannot fix (a TLS certificate refused).
+    retryable: bool = True
+
+
+# --------------------------------------------------------------------------- what the driver is asked
+
+
+@attrs.frozen
+class Send:
+    """Send ``GET <endpoint>/v2/images`` with these parameters; answer with a Reply or a Fault."""
+
+    params: Params
+
+
+@attrs.frozen
+class Wait:
+    """Sleep this long before the next try."""
+
+    seconds: float
+    reason: str
+
+
+@attrs.frozen
+class Reauthenticate:
+    """Get a new token (the server refused the current one)."""
+
+
+@attrs.frozen
+class Page:
+    """Records ready for the consumer, in the server's order, none returned before."""
+
+    records: tuple[Record, ...]
+
+
+Effect = Send | Wait | Reauthenticate | Page
+Listing = Generator[Effect, Any, None]
+
+
+@attrs.frozen
+class _Listed:
+    images: list[Record]
+    has_next: bool
+    endpoint: str
+
+
+@attrs.frozen
+class _MarkerGone:
+    message: str
+    reply: Reply
+
+
+# --------------------------------------------------------------------------- paging
+
+
+def listing(
+    params: Sequence[tuple[str, str]],
+    page_size: int,
+    policy: RetryPolicy,
+    *,
+    can_refresh: bool = False,
+    redact: Callable[[str], str] = lambda text: text,
+) -> Listing:
+    """Every image of one listing, page by page (see the module documentation).
+
+    ``params`` are the request's filter, scope and sort parameters; ``limit``
+    and ``marker`` are added here. ``redact`` cleans any text that came from
+    the server before it goes into an error message.
+    """
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1, not {page_size}")
+    base = tuple((str(k), str(v)) for k, v in params)
+    returned: set[str] = set()
+    marker: str | None = None
+    # Earlier ids of the last page, the nearest last: where to resume from
+    # when the marker image disappears.
+    fallback: list[str] = []
+    restarts = 0
+    while True:
+        page_params = (*base, ("limit", str(page_size)), *((("marker", marker),) if marker else ()))
+        answer = yield from _fetch(page_params, marker, policy, can_refresh, redact)
+        if isinstance(answer, _MarkerGone):
+            if fallback:
+                marker = fallback.pop()
+                continue
+            if restarts < MAX_RESTARTS:
+                restarts += 1
+                marker = None
+                continue
+            raise _bad_request(answer.reply, answer.message, page_params)
+        images = answer.images
+        fresh: list[Record] = []
+        ids: list[str] = []
+        for record in images:
+            image_id = record.get("id")
+            if isinstance(image_id, str) and image_id:
+                ids.append(image_id)
+                if image_id in returned:
+                    continue
+                returned.add(image_id)
+            fresh.append(record)
+        if fresh:
+            yield Page(tuple(fresh))
+        if not images or not answer.has_next:
+            return
+        if not ids:
+            raise ServiceError(
+                f"the Images API at {answer.endpoint} sent a page of images without ids: cannot page on",
+                status_code=200,
+            )
+        marker = ids[-1]
+        fallback = ids[:-1]
+
+
+def _fetch(
+    params: Params,
+    marker: str | None,
+    policy: RetryPolicy,
+    can_refresh: bool,
+    redact: Callable[[str], str],
+) -> Generator[Effect, Any, _Listed | _MarkerGone]:
+    """One page: the decoded body, or _MarkerGone; retries, re-authentication and errors here."""
+    attempt = 0
+    refreshed = False
+    while True:
+        outcome = yield Send(params)
+        if isinstance(outcome, Fault):
+            if not outcome.retryable or attempt >= policy.retries:
+                tries = "" if not outcome.retryable else f" (tried {attempt + 1} times)"
+                raise ConnectionError(
+                    f"cannot reach the Images API at {outcome.endpoint}: {redact(outcome.reason)}{tries}"
+                )
+            yield Wait(policy.delay(attempt), outcome.reason)
+            attempt += 1
+            continue
+
+        assert isinstance(outcome, Reply)
+        status = outcome.status
+        if status == 200:
+            body, problem = _decode(outcome.content)
+            if body is not None:
+                return _Listed(body["images"], bool(body.get("next")), outcome.endpoint)
+            if attempt >= policy.retries:
+                raise ServiceError(
+                    f"the Images API at {outcome.endpoint} sent an invalid listing ({problem}); "
+                    f"tried {attempt + 1} times",
+                    status_code=200,
+                )
+            yield Wait(policy.delay(attempt), f"invalid listing: {problem}")
+            attempt += 1
+            continue
+
+        if status in RETRY_STATUSES:
+            if attempt >= policy.retries:
+                message = redact(server_message(outcome))
+                raise ServiceUnavailable(
+                    f"the Images API at {outcome.endpoint} is unavailable: HTTP {status} {_phrase(status)}"
+                    f"{': ' + message if message else ''} (tried {attempt + 1} times)",
+                    status_code=status,
+                )
+            yield Wait(policy.delay(attempt, retry_after(outcome.headers)), f"HTTP {status}")
+            attempt += 1
+            continue
+
+        if status == 401 and can_refresh and not refreshed:
+            refreshed = True
+            yield Reauthenticate()
+            continue
+
+        message = redact(server_message(outcome))
+        if status == 400 and marker is not None and ("no image found" in message.lower() or marker in message):
+            return _MarkerGone(message, outcome)
+        raise _error(outcome, message, params, refreshed)
+
+
+def _decode(content: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The listing body, or None and what is wrong with it."""
+    try:
+        body = json.loads(content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"not JSON: {exc}" if content else "empty body"
+    if not isinstance(body, dict):
+        return None, f"expected a JSON object, got {type(body).__name__}"
+    images = body.get("images")
+    if not isinstance(images, list):
+        return None, "no 'images' list"
+    if not all(isinstance(image, dict) for image in images):
+        return None, "an image that is not a JSON object"
+    return body, ""
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _error(reply: Reply, message: str, params: Params, refreshed: bool) -> ServiceError:
+    status = reply.status
+    endpoint = reply.endpoint
+    detail = f": {message}" if message else ""
+    if status == 400:
+        return _bad_request(reply, message, params)
+    if status == 401:
+        again = " (a newly issued token was refused too)" if refreshed else ""
+        return AuthenticationError(
+            f"the Images API at {endpoint} refused the credentials (HTTP 401){detail}{again}; "
+            "check the token and that it has not expired",
+            status_code=status,
+        )
+    if status == 403:
+        return Forbidden(
+            f"the Images API at {endpoint} does not allow these credentials to list images (HTTP 403){detail}",
+            status_code=status,
+        )
+    if status == 404:
+        return EndpointError(
+            f"no Images API v2 at {endpoint}: check the endpoint (GET {LISTING_PATH} answered HTTP 404)",
+            status_code=status,
+        )
+    if 300 <= status < 400:
+        location = reply.headers.get("location")
+        where = f" to {location}" if location else ""
+        return EndpointError(
+            f"the Images API at {endpoint} redirects{where} (HTTP {status}): use the endpoint it names",
+            status_code=status,
+        )
+    return ServiceError(
+        f"the Images API at {endpoint} answered HTTP {status} {_phrase(status)}{detail}", status_code=status
+    )
+
+
+def _bad_request(reply: Reply, message: str, params: Params) -> BadRequest:
+    return BadRequest(
+        f"the Images API at {reply.endpoint} refused the request: {message or 'HTTP 400 Bad Request'}\n"
+        f"  request: GET {describe(params)}",
+        status_code=reply.status,
+    )
+
+
+def describe(params: Params) -> str:
+    """``/v2/images?tag=a&tag=b&limit=2``: a request as a person reads it."""
+    if not params:
+        return LISTING_PATH
+    return LISTING_PATH + "?" + urlencode(params, quote_via=quote, safe=":,")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = re.compile(r"<(head|title|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+_MESSAGE_KEYS = ("message", "description", "detail", "title", "error")
+
+
+def server_message(reply: Reply) -> str:
+    """The human text of an error answer: the message of a JSON error
+    (``{"badRequest": {"message": ...}}`` and similar shapes), or the text of an
+    HTML page without its markup and status heading, or the plain text."""
+    text = reply.content.decode("utf-8", errors="replace").strip()
+    if not text:
+        return ""
+    message: str | None = None
+    if text[:1] in "{[":
+        try:
+            message = _json_message(json.loads(text))
+        except ValueError:
+            message = None
+    if message is None:
+        if "<" in text and ">" in text:
+            text = _INVISIBLE.sub(" ", text)
+            text = _TAG.sub(" ", text)
+            text = html.unescape(text)
+        message = text
+    message = _SPACE.sub(" ", message).strip()
+    # An HTML error page repeats the status line as a heading.
+    heading = f"{reply.status} {_phrase(reply.status)}".strip()
+    if message.startswith(heading):
+        message = message[len(heading) :].lstrip(" :.-") or message
+    if len(message) > _MAX_MESSAGE:
+        message = message[: _MAX_MESSAGE - 3].rstrip() + "..."
+    return message
+
+
+def _json_message(data: object, depth: int = 0) -> str | None:
+    if depth > 4:
+        return None
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list):
+        for item in data:
+            found = _json_message(item, depth + 1)
+            if found:
+                return found
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key in _MESSAGE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    for value in data.values():
+        if isinstance(value, (dict, list)):
+            found = _json_message(value, depth + 1)
+            if found:
+                return found
+    return None
