@@ -1,0 +1,406 @@
+"""``imgql shell``: an interactive prompt for queries.
+
+A query may span lines: it ends at ``;``, at an empty line, or when Enter is
+pressed on text that already parses. History is kept in
+``$XDG_STATE_HOME/imgql/history`` (``~/.local/state/imgql/history``).
+Completion offers keywords, field names and known values: statuses,
+visibilities, and the tags and os_distro values seen in results so far.
+
+Meta-commands::
+
+    \\plan QUERY                         the plan, without running it
+    \\search TEXT                        run a search-box search
+    \\format table|json|yaml|csv|value   the output format
+    \\columns COL,COL,... | default | long
+    \\profile glance|documented|none     what the API is assumed to filter
+    \\help                               this text
+    \\quit                               leave (Ctrl-D too)
+
+The prompt needs prompt_toolkit (``pip install 'imgql[cli]'``); the command
+handling (:meth:`Shell.handle`) does not.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import fields as F
+from .errors import Error
+from .output import FORMATS, Writer, terminal_width
+
+PROFILES = ("glance", "documented", "none")
+
+KEYWORDS = (
+    "images",
+    "all images",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "not in",
+    "like",
+    "contains",
+    "exists",
+    "missing",
+    "order by",
+    "asc",
+    "desc",
+    "limit",
+    "null",
+    "ago",
+)
+
+META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\help", "\\quit")
+
+HELP = """\
+Type a query and press Enter; it may span lines and ends at ';', at an empty
+line, or when Enter is pressed on text that already parses.
+  images where os_distro = ubuntu and tag = lts order by created_at desc limit 3
+
+  \\plan QUERY                         show the plan, without running the query
+  \\search TEXT                        run a search-box search (ubuntu tag:lts size<5g)
+  \\format table|json|yaml|csv|value   choose the output format
+  \\columns COL,COL,... | default | long
+  \\profile glance|documented|none     what the API is assumed to filter
+  \\help                               this text
+  \\quit                               leave (Ctrl-D too)
+Tab completes keywords, fields and values seen so far.
+"""
+
+# Values remembered from results, for completion.
+_SEEN_FIELDS = ("status", "visibility", "tags", "os_distro")
+_MAX_SEEN = 500
+
+_WORD = re.compile(r"[\w.\-:*/+@%&']*\Z")
+_TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|==|!=|<>|<=|>=|[=<>~(),]|[^\s=<>~(),'\"]+")
+_VALUE_CONTEXT = ("=", "==", "!=", "<>", "<", "<=", ">", ">=", "(", ",", "like", "contains", "~")
+
+
+def history_path(environ: dict[str, str] | None = None) -> Path:
+    """Where the shell keeps its history."""
+    env = os.environ if environ is None else environ
+    state = env.get("XDG_STATE_HOME", "").strip()
+    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "imgql" / "history"
+
+
+def is_complete(text: str) -> bool:
+    """Whether Enter should run ``text`` rather than start a new line."""
+    from .parser import parse
+
+    stripped = text.strip()
+    if not stripped or stripped.startswith("\\") or stripped.endswith(";"):
+        return True
+    if "\n" in text and not text.split("\n")[-1].strip():
+        return True  # Enter on an empty line ends the query
+    try:
+        parse(stripped)
+    except Error:
+        return False
+    return True
+
+
+class Shell:
+    """The interactive prompt. ``open_source(profile)`` gives a Catalog or a
+    Client; it is called on first use and again after ``\\profile``."""
+
+    def __init__(
+        self,
+        open_source: Callable[[str], Any],
+        *,
+        profile: str = "glance",
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        input: Any = None,  # noqa: A002 - the name prompt_toolkit uses
+        output: Any = None,
+        history: str | os.PathLike[str] | bool | None = True,
+        fmt: str = "table",
+    ) -> None:
+        self.open_source = open_source
+        self.profile = profile
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
+        self.input = input
+        self.output = output
+        self.history = history
+        self.fmt = fmt
+        self.columns: list[str] | None = None
+        self.long = False
+        self.seen: dict[str, set[str]] = {name: set() for name in _SEEN_FIELDS}
+        self._source: Any = None
+
+    # -- the source ----------------------------------------------------------
+
+    @property
+    def source(self) -> Any:
+        if self._source is None:
+            self._source = self.open_source(self.profile)
+        return self._source
+
+    def close(self) -> None:
+        if self._source is not None:
+            close = getattr(self._source, "close", None)
+            if callable(close):
+                close()
+            self._source = None
+
+    # -- commands ------------------------------------------------------------
+
+    def handle(self, text: str) -> bool:
+        """Run one input (a query or a meta-command); False means leave."""
+        text = text.strip()
+        while text.endswith(";"):
+            text = text[:-1].rstrip()
+        if not text:
+            return True
+        try:
+            if text.startswith("\\"):
+                return self.meta(text)
+            self.run_query(text)
+        except KeyboardInterrupt:
+            self.out.flush()
+            self.err.write("interrupted\n")
+        except Error as exc:
+            self.out.flush()
+            self.err.write(f"error: {exc}\n")
+        self.err.flush()
+        return True
+
+    def meta(self, text: str) -> bool:
+        command, _, rest = text.partition(" ")
+        if "\n" in command:
+            command, _, more = command.partition("\n")
+            rest = more + " " + rest
+        rest = rest.strip()
+        name = command.lower()
+        if name in ("\\q", "\\quit", "\\exit"):
+            return False
+        if name in ("\\h", "\\help", "\\?"):
+            self.out.write(HELP)
+        elif name == "\\plan":
+            self.show_plan(rest)
+        elif name == "\\search":
+            from .search import search_box
+
+            query = search_box(rest)
+            self.err.write(f"query: {query}\n")
+            self.run_query(query)
+        elif name == "\\format":
+            if rest not in FORMATS:
+                raise Error(f"\\format takes one of: {', '.join(FORMATS)} (now: {self.fmt})")
+            self.fmt = rest
+        elif name == "\\profile":
+            if rest not in PROFILES:
+                raise Error(f"\\profile takes one of: {', '.join(PROFILES)} (now: {self.profile})")
+            if rest != self.profile:
+                self.close()
+                self.profile = rest
+        elif name == "\\columns":
+            self.set_columns(rest)
+        else:
+            raise Error(f"unknown command {command}; try \\help")
+        self.out.flush()
+        return True
+
+    def set_columns(self, rest: str) -> None:
+        if rest in ("", "default"):
+            self.columns, self.long = None, False
+        elif rest == "long":
+            self.columns, self.long = None, True
+        else:
+            self.columns = [c.strip() for c in re.split(r"[,\s]+", rest) if c.strip()]
+
+    def show_plan(self, text: str) -> None:
+        from .parser import parse
+
+        if not text:
+            raise Error("\\plan needs a query: \\plan images where tag = lts")
+        query = parse(text)
+        try:
+            source = self.source
+        except Error:
+            source = None  # no credentials: a plan needs none
+        plan = source.plan(query) if source is not None else query.plan(self.profile)
+        self.out.write(plan.explain() + "\n")
+
+    def run_query(self, query: Any) -> None:
+        writer = Writer(self.fmt, self.out, selected=self.columns, long=self.long, width=terminal_width(self.out))
+        count = writer.write(self._remember(self.source.query(query)))
+        if self.fmt == "table":
+            self.err.write(f"({count} image{'' if count == 1 else 's'})\n")
+
+    def _remember(self, images: Iterable[Any]) -> Iterator[Any]:
+        for image in images:
+            record = getattr(image, "raw", image)
+            for name in _SEEN_FIELDS:
+                value = record.get(name)
+                values = value if isinstance(value, list) else [value]
+                seen = self.seen[name]
+                for item in values:
+                    if isinstance(item, str) and item and len(seen) < _MAX_SEEN:
+                        seen.add(item)
+            yield image
+
+    # -- completion ----------------------------------------------------------
+
+    def completions(self, before: str) -> list[str]:
+        """What may complete the word that ends ``before`` (the text up to the cursor)."""
+        from .format import bare_or_quoted
+
+        word_match = _WORD.search(before)
+        word = word_match.group(0) if word_match else ""
+        head = before[: len(before) - len(word)]
+        stripped = head.lstrip()
+        if stripped.startswith("\\") or (not stripped and word.startswith("\\")) or before.lstrip().startswith("\\"):
+            return self._meta_completions(before)
+        if not word and before.startswith("\\"):
+            return list(META_COMMANDS)
+        tokens = _TOKENS.findall(head)
+        lowered = word.lower().lstrip("'")
+        candidates: list[str]
+        if not tokens:
+            candidates = ["images", "all images"]
+        elif tokens[-1].lower() in _VALUE_CONTEXT:
+            field = _field_before(tokens)
+            if field is None:
+                return []
+            candidates = [bare_or_quoted(v) for v in sorted(self.values_for(field))]
+        else:
+            names = sorted({f.name for f in F.FIELDS} | {"tag", "created", "updated", "hidden", "os_version"})
+            candidates = [*KEYWORDS, *names]
+        return [c for c in candidates if c.lower().lstrip("'").startswith(lowered)]
+
+    def values_for(self, name: str) -> set[str]:
+        field = F.lookup(name)
+        values = set(field.values) | set(field.known_values)
+        values |= self.seen.get(field.name, set())
+        return values
+
+    def _meta_completions(self, before: str) -> list[str]:
+        text = before.lstrip()
+        if " " not in text:
+            return [c for c in META_COMMANDS if c.startswith(text.lower())]
+        command, _, arg = text.partition(" ")
+        options: tuple[str, ...] = ()
+        if command == "\\format":
+            options = FORMATS
+        elif command == "\\profile":
+            options = PROFILES
+        elif command == "\\columns":
+            options = ("default", "long")
+        elif command == "\\plan":
+            return self.completions(arg)
+        return [o for o in options if o.startswith(arg.strip())]
+
+    # -- the prompt ----------------------------------------------------------
+
+    def run(self) -> int:
+        try:
+            session = self._session()
+        except ImportError:
+            self.err.write("imgql shell needs prompt_toolkit: pip install 'imgql[cli]'\n")
+            return 1
+        try:
+            while True:
+                try:
+                    text = session.prompt()
+                except KeyboardInterrupt:
+                    continue  # Ctrl-C clears the line, as in other shells
+                except EOFError:
+                    break
+                if not self.handle(text):
+                    break
+        finally:
+            self.close()
+        return 0
+
+    def _session(self) -> Any:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import Completer, Completion
+        from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+        from prompt_toolkit.key_binding import KeyBindings
+
+        shell = self
+
+        class _Completer(Completer):
+            def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
+                before = document.text_before_cursor
+                word_match = _WORD.search(before)
+                word = word_match.group(0) if word_match else ""
+                if before.lstrip().startswith("\\") and " " not in before.lstrip():
+                    word = before.lstrip()
+                elif before.lstrip().startswith("\\"):
+                    word = before.rsplit(" ", 1)[-1]
+                for candidate in shell.completions(before):
+                    yield Completion(candidate, start_position=-len(word))
+
+        bindings = KeyBindings()
+
+        @bindings.add("enter")
+        def _enter(event: Any) -> None:
+            buffer = event.current_buffer
+            if is_complete(buffer.text):
+                buffer.validate_and_handle()
+            else:
+                buffer.insert_text("\n")
+
+        history: History
+        if self.history is False or self.history is None:
+            history = InMemoryHistory()
+        else:
+            path = history_path() if self.history is True else Path(self.history)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                history = FileHistory(str(path))
+            except OSError:
+                history = InMemoryHistory()
+        options: dict[str, Any] = {}
+        if self.input is not None:
+            options["input"] = self.input
+        if self.output is not None:
+            options["output"] = self.output
+        return PromptSession(
+            "imgql> ",
+            multiline=True,
+            prompt_continuation="  ...> ",
+            key_bindings=bindings,
+            completer=_Completer(),
+            complete_while_typing=False,
+            history=history,
+            **options,
+        )
+
+
+def _field_before(tokens: list[str]) -> str | None:
+    """The field a value being typed belongs to: `status = `, `tag in (a, `."""
+    operators = ("=", "==", "!=", "<>", "<", "<=", ">", ">=", "like", "contains", "~", "!~")
+    depth = 0
+    for j in range(len(tokens) - 1, -1, -1):
+        token = tokens[j].lower()
+        if token == ")":
+            depth += 1
+        elif token == "(":
+            if depth:
+                depth -= 1
+                continue
+            k = j - 1
+            if k < 0 or tokens[k].lower() != "in":
+                return None
+            k -= 1
+            if k >= 0 and tokens[k].lower() == "not":
+                k -= 1
+            return tokens[k] if k >= 0 else None
+        elif depth == 0 and token in operators:
+            k = j - 1
+            if k >= 0 and tokens[k].lower() == "not":
+                k -= 1
+            return tokens[k] if k >= 0 else None
+        elif depth == 0 and token in ("and", "or", "where"):
+            return None
+    return None
