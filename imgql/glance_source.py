@@ -187,6 +187,15 @@ def listing(
             yield Page(tuple(fresh))
         if not images or not answer.has_next:
             return
+        if not fresh and marker is not None:
+            # A full page of images already returned: the server's paging
+            # went back on itself (Glance does when the marker image has a
+            # null in the sort key). Going on would loop forever.
+            raise ServiceError(
+                f"the Images API at {answer.endpoint} returned the same images again after marker {marker}; "
+                "its paging is inconsistent for this request (sorting by a column with null values?)",
+                status_code=200,
+            )
         if not ids:
             raise ServiceError(
                 f"the Images API at {answer.endpoint} sent a page of images without ids: cannot page on",
