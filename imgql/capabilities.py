@@ -112,6 +112,35 @@ RESERVED_PARAMS = frozenset(
     }
 )
 
+# Names a real Glance reads as something other than a custom property, so a
+# property of that name cannot be filtered: attributes of its image model
+# (compared as columns, or not comparable at all), parameters it refuses
+# (changes-since) or overwrites (deleted).
+NOT_PROPERTY_PARAMS = frozenset(
+    {
+        "changes-since",
+        "deleted",
+        "deleted_at",
+        "delete",
+        "get",
+        "items",
+        "iteritems",
+        "keys",
+        "members",
+        "metadata",
+        "properties",
+        "registry",
+        "save",
+        "to_dict",
+        "update",
+        "values",
+    }
+)
+
+# Glance reads any parameter ending in one of these as a range on the column
+# named by the rest (`foo_min=3` is `foo >= 3`, an error for a custom property).
+RANGE_SUFFIXES = ("_min", "_max")
+
 _SHARED_RULES: dict[str, Rule] = {
     "owner": _rule("owner", Form.PLAIN, "="),
     "protected": _rule("protected", Form.BOOLEAN, "=", "!="),

@@ -68,13 +68,15 @@ def _text(value: Any) -> str | None:
     return None
 
 
+# What reads as a number, as for a literal in a query (values.parse_number):
+# not float()'s wider idea, which takes "nan", "infinity" and "1_000".
+_NUMERIC = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")
+
+
 def _number(value: str | None) -> float | None:
-    if value is None:
+    if value is None or not _NUMERIC.match(value):
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
+    number = float(value)
     return number if number == number else None  # NaN compares with nothing
 
 

@@ -43,8 +43,13 @@ def explain(plan: Plan) -> str:
         else:
             lines.append(f"  order: {order}, sorted by the server")
     if plan.limit is not None:
-        if plan.page_size is not None:
+        if plan.page_size is not None and plan.page_size >= plan.limit:
             lines.append(f"  limit: {plan.limit}, sent as the page size; no further page is fetched")
+        elif plan.page_size is not None:
+            lines.append(
+                f"  limit: {plan.limit}, in pages of {plan.page_size} (the server's largest); "
+                f"paging stops once {plan.limit} images are listed"
+            )
         else:
             lines.append(f"  limit: {plan.limit}, applied on the client; paging stops once {plan.limit} images match")
     return "\n".join(lines)

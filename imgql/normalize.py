@@ -30,6 +30,7 @@ from .ast import (
     Match,
     Not,
     Or,
+    Param,
     RelativeTime,
     Value,
 )
@@ -128,6 +129,9 @@ def _combine(cls: type[And] | type[Or], operands: list[Expr]) -> Expr:
     merged = _merge_conjuncts(flat) if cls is And else _merge_disjuncts(flat)
     if isinstance(merged, Const):
         return merged
+    if _has_complement(merged):
+        # Merging may have rewritten `x in (v)` as `x = v`, next to `not x = v`.
+        return Const(absorbing)
     if not merged:
         return Const(not absorbing)
     if len(merged) == 1:
@@ -146,8 +150,19 @@ def _unique(items: list[Expr]) -> list[Expr]:
 
 
 def _has_complement(items: list[Expr]) -> bool:
+    """Whether some operand's exact negation is also an operand: `x` and
+    `not x`, or `tag = a` and `tag != a` (tags are never null)."""
     present = set(items)
-    return any(isinstance(item, Not) and item.operand in present for item in items)
+    for item in items:
+        if isinstance(item, Not) and item.operand in present:
+            return True
+        if (
+            isinstance(item, (Compare, InList, Match))
+            and F.lookup(item.field).kind is F.Kind.TAGS
+            and negate_predicate(item) in present
+        ):
+            return True
+    return False
 
 
 # -- conjunctions -----------------------------------------------------------------
@@ -168,9 +183,10 @@ class _FieldFacts:
 
     def restrict(self, values: list[Value]) -> None:
         if self.allowed is None:
-            self.allowed = values
+            self.allowed = _unique_values(values)
         else:
-            self.allowed = [v for v in self.allowed if v in values]
+            wanted = set(values)
+            self.allowed = [v for v in self.allowed if v in wanted]
 
 
 _RANGED = (F.Kind.BYTES, F.Kind.DATETIME)
@@ -203,6 +219,8 @@ def _merge_conjuncts(items: list[Expr]) -> list[Expr] | Const:
 
 def _mergeable_field(item: Expr) -> str | None:
     if isinstance(item, (Compare, InList, Exists)) and item.field != "member_status":
+        if any(isinstance(v, (RelativeTime, Param)) for v in _values_of(item)):
+            return None  # not known yet, so not comparable with other bounds
         kind = F.lookup(item.field).kind
         if isinstance(item, Compare) and item.op not in ("=", "!=") and kind not in _RANGED:
             return None  # ordering on text and custom properties is left as written
@@ -283,8 +301,9 @@ def _emit(field: str, facts: _FieldFacts) -> list[Expr] | None:
     constrained = facts.allowed is not None or facts.excluded or facts.lower or facts.upper
     if facts.missing:
         return None if (constrained or facts.exists) else [Exists(field, False)]
+    excluded_set = set(facts.excluded)
     if facts.allowed is not None:
-        allowed = [v for v in facts.allowed if v not in facts.excluded and _within(v, facts)]
+        allowed = [v for v in facts.allowed if v not in excluded_set and _within(v, facts)]
         if not allowed:
             return None
         if len(allowed) == 1:
@@ -296,7 +315,7 @@ def _emit(field: str, facts: _FieldFacts) -> list[Expr] | None:
         if low > high or (low == high and not (low_in and high_in)):
             return None
         if low == high:
-            return None if low in facts.excluded else [Compare(field, "=", low)]
+            return None if low in excluded_set else [Compare(field, "=", low)]
     if facts.lower is not None:
         out.append(Compare(field, ">=" if facts.lower[1] else ">", facts.lower[0]))
     if facts.upper is not None:
@@ -314,15 +333,16 @@ def _emit(field: str, facts: _FieldFacts) -> list[Expr] | None:
 def _emit_tags(field: str, facts: _FieldFacts) -> list[Expr] | None:
     required = _unique_values(facts.required_tags)
     excluded = _unique_values(facts.excluded)
-    if any(tag in excluded for tag in required):
+    required_set, excluded_set = set(required), set(excluded)
+    if any(tag in excluded_set for tag in required):
         return None
     if facts.missing and (required or facts.any_of_tags or facts.exists):
         return None
     out: list[Expr] = [Compare(field, "=", tag) for tag in required]
     for options in facts.any_of_tags:
-        if any(tag in required for tag in options):
+        if any(tag in required_set for tag in options):
             continue  # implied by a required tag
-        remaining = tuple(tag for tag in options if tag not in excluded)
+        remaining = tuple(tag for tag in options if tag not in excluded_set)
         if not remaining:
             return None
         out.append(Compare(field, "=", remaining[0]) if len(remaining) == 1 else InList(field, remaining))
@@ -338,11 +358,15 @@ def _emit_tags(field: str, facts: _FieldFacts) -> list[Expr] | None:
 
 
 def _unique_values(values: list[Value]) -> list[Value]:
-    out: list[Value] = []
-    for value in values:
-        if value not in out:
-            out.append(value)
-    return out
+    return list(dict.fromkeys(values))
+
+
+def _values_of(item: Compare | InList | Exists) -> tuple[Value, ...]:
+    if isinstance(item, Compare):
+        return (item.value,)
+    if isinstance(item, InList):
+        return item.values
+    return ()
 
 
 # -- disjunctions -----------------------------------------------------------------
@@ -351,7 +375,7 @@ def _unique_values(values: list[Value]) -> list[Value]:
 def _merge_disjuncts(items: list[Expr]) -> list[Expr] | Const:
     """`f = a or f = b or f in (c)` becomes `f in (a, b, c)`; `f exists or
     f missing` is true."""
-    lists: dict[str, list[Value]] = {}
+    lists: dict[str, dict[Value, None]] = {}
     presence: dict[str, set[bool]] = {}
     order: list[str | Expr] = []
     for item in items:
@@ -366,14 +390,14 @@ def _merge_disjuncts(items: list[Expr]) -> list[Expr] | Const:
             order.append(item)
             continue
         if field not in lists:
-            lists[field] = []
+            lists[field] = {}
             order.append(field)
         values = item.values if isinstance(item, InList) else (item.value,)  # type: ignore[union-attr]
-        lists[field].extend(v for v in values if v not in lists[field])
+        lists[field].update(dict.fromkeys(values))
     out: list[Expr] = []
     for entry in order:
         if isinstance(entry, str):
-            found = lists[entry]
+            found = list(lists[entry])
             out.append(Compare(entry, "=", found[0]) if len(found) == 1 else InList(entry, tuple(found)))
         else:
             out.append(entry)

@@ -38,7 +38,7 @@ from .ast import (
     Value,
     walk,
 )
-from .capabilities import RESERVED_PARAMS, Form, Profile, Rule, get_profile
+from .capabilities import NOT_PROPERTY_PARAMS, RANGE_SUFFIXES, RESERVED_PARAMS, Form, Profile, Rule, get_profile
 from .errors import ParameterError
 from .format import format_expr
 from .normalize import normalize, simplify
@@ -83,13 +83,23 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
-    server_sorts = bool(query.order_by) and all(k.field in prof.sort_keys for k in query.order_by)
+    # The server orders times by what it stores, fractions of a second
+    # included, while records show whole seconds: a key after a time would
+    # not break the ties a reader sees, so such an order is kept client-side.
+    fractional = [k.field for k in query.order_by[:-1] if F.lookup(k.field).kind is F.Kind.DATETIME]
+    server_sorts = bool(query.order_by) and all(k.field in prof.sort_keys for k in query.order_by) and not fractional
     if server_sorts:
         sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in query.order_by)
         requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
     elif query.order_by:
         cannot = [k.field for k in query.order_by if k.field not in prof.sort_keys]
-        notes.append(f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client")
+        if cannot:
+            notes.append(f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client")
+        else:
+            notes.append(
+                f"the API sorts {fractional[0]} by fractions of a second that records do not show, so ties on "
+                "the shown time would not be broken by the next key: every match is fetched and sorted on the client"
+            )
 
     page_size: int | None = None
     if (
@@ -226,25 +236,58 @@ def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
 
 def _try_union(conjuncts: list[Expr], pushed: _Pushed, prof: Profile) -> tuple[Expr, list[_Pushed]] | None:
     """The smallest disjunction in the residual whose every branch, with the
-    other conjuncts, the API answers exactly; None when there is none that fits."""
-    best: tuple[Expr, list[_Pushed]] | None = None
+    other conjuncts, the API answers exactly; None when there is none that fits.
+
+    A residual conjunct adds no parameter, so the other conjuncts push exactly
+    what ``pushed`` holds; each branch is pushed on top of that. Candidates are
+    checked against ``pushed`` alone, so a query with thousands of
+    disjunctions is planned in linear time."""
+    best: tuple[Expr, list[list[tuple[str, str]]]] | None = None
     for candidate in pushed.residual:
         branches = _branches(candidate)
         if branches is None or len(branches) > prof.max_union:
             continue
         if best is not None and len(branches) >= len(best[1]):
             continue
-        others = [c for c in conjuncts if c is not candidate]
-        results = []
+        extra: list[list[tuple[str, str]]] = []
         for branch in branches:
             branch_parts = list(branch.operands) if isinstance(branch, And) else [branch]
-            result = _push([*others, *branch_parts], prof)
-            if any(r not in others for r in result.residual):
+            params = _push_exactly(branch_parts, pushed.single, prof)
+            if params is None:
                 break  # this branch needs client filtering of its own
-            results.append(result)
+            extra.append(params)
         else:
-            best = (candidate, results)
-    return best
+            best = (candidate, extra)
+    if best is None:
+        return None
+    chosen, extras = best
+    kept = [(r, why) for r, why in zip(pushed.residual, pushed.reasons, strict=True) if r is not chosen]
+    results = []
+    for params in extras:
+        result = _Pushed()
+        result.params = [*pushed.params, *params]
+        result.residual = [r for r, _ in kept]
+        result.reasons = [why for _, why in kept]
+        results.append(result)
+    return chosen, results
+
+
+def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[tuple[str, str]] | None:
+    """The parameters that express every one of ``parts`` exactly, given the
+    single-valued parameters already ``used``; None when one cannot be."""
+    single = set(used)
+    params: list[tuple[str, str]] = []
+    for part in parts:
+        translated = _translate(part, prof)
+        if isinstance(translated, str):
+            return None
+        found, exact, repeatable = translated
+        if not exact or any(p in single for p, _ in found):
+            return None
+        params.extend(found)
+        if not repeatable:
+            single.update(p for p, _ in found)
+    return params
 
 
 def _branches(expr: Expr) -> list[Expr] | None:
@@ -324,7 +367,12 @@ def _is_property_filter(name: str, field: F.Field, prof: Profile) -> bool:
         return False
     if name in prof.property_fields:
         return True
-    return field.kind is F.Kind.PROPERTY and name not in RESERVED_PARAMS
+    return (
+        field.kind is F.Kind.PROPERTY
+        and name not in RESERVED_PARAMS
+        and name not in NOT_PROPERTY_PARAMS
+        and not name.endswith(RANGE_SUFFIXES)
+    )
 
 
 def _translate_property(expr: Expr) -> _Translation:
@@ -351,7 +399,11 @@ def _compare(rule: Rule, op: str, value: Value) -> _Translation:
     if form is Form.BOOLEAN:
         return [(rule.param, "true" if (value == (op == "=")) else "false")], True, False
     if form is Form.REPEATED:
-        return [(rule.param, _text(value))], True, True
+        text = _text(value)
+        if text != text.strip():
+            # Glance strips each tag parameter, so ` lts` would find `lts`.
+            return "the API strips spaces around a tag, so this tag cannot be sent"
+        return [(rule.param, text)], True, True
     if form is Form.PLAIN:
         text = _text(value)
         if ":" in text:
