@@ -22,6 +22,10 @@ class Error(Exception):
         return self.message
 
 
+# The widest part of a query line shown under an error message.
+_WINDOW = 100
+
+
 class QueryError(Error):
     """A problem with the text of a query, at a known position."""
 
@@ -57,10 +61,19 @@ class QueryError(Error):
         source_line = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
         # Control characters would shift the caret or garble a terminal.
         shown = "".join(ch if ch.isprintable() or ch == "\t" else "?" for ch in source_line)
-        pad = "".join("\t" if ch == "\t" else " " for ch in shown[: self.column - 1])
         width = 1
         if self.end_offset is not None and self.offset is not None:
             width = max(1, min(self.end_offset - self.offset, len(shown) - self.column + 1))
+        # A long line (a generated query of thousands of conditions) is shown
+        # as a window around the spot, so that the message stays readable.
+        start, column = 0, self.column - 1
+        if len(shown) > _WINDOW:
+            start = max(0, min(column - _WINDOW // 2, len(shown) - _WINDOW))
+            end = start + _WINDOW
+            shown = ("…" if start else "") + shown[start:end] + ("…" if end < len(shown) else "")
+            column = column - start + (1 if start else 0)
+            width = max(1, min(width, len(shown) - column))
+        pad = "".join("\t" if ch == "\t" else " " for ch in shown[:column])
         return f"  {shown}\n  {pad}{'^' * width}"
 
     def located(self) -> dict[str, Any]:

@@ -78,22 +78,35 @@ def _precedence(expr: Expr) -> int:
 
 
 def format_expr(expr: Expr) -> str:
-    if isinstance(expr, Or):
-        return " or ".join(_wrapped(e, _AND) for e in expr.operands)
-    if isinstance(expr, And):
-        return " and ".join(_wrapped(e, _NOT) for e in expr.operands)
-    if isinstance(expr, Not):
-        return "not " + _wrapped(expr.operand, _NOT)
-    if isinstance(expr, Const):
-        return "true" if expr.value else "false"
-    return format_predicate(expr)
-
-
-def _wrapped(expr: Expr, minimum: int) -> str:
-    text = format_expr(expr)
-    if _precedence(expr) < minimum:
-        return f"({text})"
-    return text
+    """The text of an expression. Written with an explicit stack rather than
+    recursion, so that no tree, however deep, reaches the recursion limit."""
+    out: list[str] = []
+    # Work items: text to emit, or a node with the least precedence it may
+    # have without parentheses.
+    stack: list[str | tuple[Expr, int]] = [(expr, _OR)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+            continue
+        node, minimum = item
+        parts: list[str | tuple[Expr, int]] = []
+        if isinstance(node, (Or, And)):
+            joiner, inner = (" or ", _AND) if isinstance(node, Or) else (" and ", _NOT)
+            for index, operand in enumerate(node.operands):
+                if index:
+                    parts.append(joiner)
+                parts.append((operand, inner))
+        elif isinstance(node, Not):
+            parts = ["not ", (node.operand, _NOT)]
+        elif isinstance(node, Const):
+            parts = ["true" if node.value else "false"]
+        else:
+            parts = [format_predicate(node)]
+        if _precedence(node) < minimum:
+            parts = ["(", *parts, ")"]
+        stack.extend(reversed(parts))
+    return "".join(out)
 
 
 def format_predicate(expr: Compare | InList | Match | Exists) -> str:

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
 
 from . import fields as F
-from .ast import And, Compare, Exists, Expr, InList, Match, Not, Or, Param, Query, RelativeTime, Value
+from .ast import And, Compare, Exists, Expr, InList, Match, Not, Or, Param, Query, Value
 from .errors import InvalidPatternError, InvalidValueError, ParameterError
-from .values import LiteralError, parse_boolean, parse_datetime, parse_relative, parse_size
+from .values import (
+    LiteralError,
+    check_size,
+    parse_boolean,
+    parse_datetime,
+    parse_relative,
+    parse_size,
+    relative_from_timedelta,
+    to_utc,
+)
 
 
 def bind(query: Query, params: Mapping[str, object]) -> Query:
@@ -42,19 +51,23 @@ def _bind_expr(expr: Expr, params: Mapping[str, object]) -> Expr:
     if isinstance(expr, Not):
         return Not(_bind_expr(expr.operand, params))
     if isinstance(expr, Compare) and isinstance(expr.value, Param):
-        raw = params[expr.value.name]
+        name = expr.value.name
+        raw = params[name]
         if raw is None:
+            # As the literal: `x = null` is `x missing`, `x != null` is `x exists`.
+            if expr.op not in ("=", "!=") or F.lookup(expr.field).kind is F.Kind.SCOPE:
+                raise ParameterError(f"${name} is None, and {expr.field} {expr.op} null is not a condition")
             return Exists(expr.field, present=(expr.op == "!="), span=expr.span)
-        if isinstance(raw, (list, tuple, set, frozenset)) and expr.op in ("=", "!="):
-            values = tuple(_value(expr.field, expr.op, item, expr.value.name) for item in raw)
+        if isinstance(raw, _LISTS) and expr.op in ("=", "!="):
+            values = tuple(_value(expr.field, expr.op, item, name) for item in _items(raw, name))
             return InList(expr.field, _unique(values), negated=(expr.op == "!="), span=expr.span)
-        return attrs.evolve(expr, value=_value(expr.field, expr.op, raw, expr.value.name))
+        return attrs.evolve(expr, value=_value(expr.field, expr.op, raw, name))
     if isinstance(expr, InList) and any(isinstance(v, Param) for v in expr.values):
         bound: list[Value] = []
         for value in expr.values:
             if isinstance(value, Param):
                 raw = params[value.name]
-                items = raw if isinstance(raw, (list, tuple, set, frozenset)) else (raw,)
+                items = _items(raw, value.name) if isinstance(raw, _LISTS) else _items((raw,), value.name)
                 bound.extend(_value(expr.field, "=", item, value.name) for item in items)
             else:
                 bound.append(value)
@@ -70,6 +83,19 @@ def _bind_expr(expr: Expr, params: Mapping[str, object]) -> Expr:
                 raise InvalidPatternError(f"${expr.pattern.name} is not a valid regular expression: {exc}") from None
         return attrs.evolve(expr, pattern=raw)
     return expr
+
+
+_LISTS = (list, tuple, set, frozenset)
+
+
+def _items(raw: Iterable[object], name: str) -> tuple[object, ...]:
+    """The members of a list parameter: at least one, none of them None."""
+    items = tuple(raw)
+    if not items:
+        raise ParameterError(f"${name} is an empty list; a list of values needs at least one")
+    if any(item is None for item in items):
+        raise ParameterError(f"${name}: None cannot be in a list of values; use `missing` or `exists`")
+    return items
 
 
 def _unique(values: tuple[Value, ...]) -> tuple[Value, ...]:
@@ -94,21 +120,19 @@ def _value(field_name: str, op: str, raw: object, name: str) -> Value:
             if isinstance(raw, bool):
                 raise LiteralError("a size cannot be true or false")
             if isinstance(raw, int):
-                if raw < 0:
-                    raise LiteralError("a size cannot be negative")
-                return raw
+                return check_size(raw)
             if isinstance(raw, (str, float, Decimal)):
                 amount = parse_size(str(raw), field.unit)
                 if amount != amount.to_integral_value():
                     raise LiteralError(f"{field.name} is a whole number of {field.unit_name}")
-                return int(amount)
+                return check_size(int(amount))
         elif kind is F.Kind.DATETIME:
             if isinstance(raw, dt.datetime):
-                return raw if raw.tzinfo is not None else raw.replace(tzinfo=dt.timezone.utc)
+                return to_utc(raw)
             if isinstance(raw, dt.date):
                 return dt.datetime.combine(raw, dt.time(), tzinfo=dt.timezone.utc)
             if isinstance(raw, dt.timedelta):
-                return RelativeTime(Decimal(str(raw.total_seconds())).normalize(), "s")
+                return relative_from_timedelta(raw)
             if isinstance(raw, str):
                 return parse_relative(raw) or parse_datetime(raw)
         elif kind in (F.Kind.ENUM, F.Kind.SCOPE):
@@ -119,7 +143,10 @@ def _value(field_name: str, op: str, raw: object, name: str) -> Value:
             if isinstance(raw, bool):
                 return "true" if raw else "false"
             if isinstance(raw, (str, int, float, Decimal)):
-                return str(raw)
+                try:
+                    return str(raw)
+                except ValueError:  # an int too long to print
+                    raise LiteralError("the number is too large") from None
     except LiteralError as exc:
         raise InvalidValueError(f"${name} does not fit {field.name}: {exc}") from None
     raise ParameterError(f"${name}: a {type(raw).__name__} cannot be a value of {field.name} ({kind.value})")

@@ -56,6 +56,10 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
 
 _OPS = {"==": "=", "<>": "!="}
 
+# A limit has at most this many digits: far more than any listing, and short
+# enough to be read as a Python int.
+_MAX_LIMIT_DIGITS = 18
+
 
 def unquote(text: str) -> str:
     """The value of a quoted string. Unknown escapes are kept as written,
@@ -153,6 +157,11 @@ def _check_depth(node: Expr, token_or_none: Token | None = None) -> Expr:
     return node
 
 
+def _first_token(items: tuple[Any, ...]) -> Token | None:
+    """The first operator keyword among a rule's children, to point at."""
+    return next((item for item in items if isinstance(item, Token)), None)
+
+
 def _compile_regex(pattern: str, token: Token) -> None:
     try:
         re.compile(pattern)
@@ -202,7 +211,10 @@ class _Builder(lark.Transformer[Token, Any]):
         return SortKey(field.name, descending)
 
     def limit(self, _kw: Token, number: Token) -> int:
-        return int(number)
+        digits = str(number).lstrip("0")
+        if len(digits) > _MAX_LIMIT_DIGITS:
+            raise _error(InvalidValueError, f"limit {_text(number)[:30]} is too large", number)
+        return int(digits or "0")
 
     def or_expr(self, *items: Any) -> Expr:
         operands: list[Expr] = []
@@ -210,7 +222,7 @@ class _Builder(lark.Transformer[Token, Any]):
             if isinstance(item, Token):
                 continue
             operands.extend(item.operands if isinstance(item, Or) else (item,))
-        return _check_depth(Or(tuple(operands)))
+        return _check_depth(Or(tuple(operands)), _first_token(items))
 
     def and_expr(self, *items: Any) -> Expr:
         operands: list[Expr] = []
@@ -218,7 +230,7 @@ class _Builder(lark.Transformer[Token, Any]):
             if isinstance(item, Token):
                 continue
             operands.extend(item.operands if isinstance(item, And) else (item,))
-        return _check_depth(And(tuple(operands)))
+        return _check_depth(And(tuple(operands)), _first_token(items))
 
     def negate(self, token: Token, operand: Expr) -> Expr:
         # `not not x` is x: folding it here keeps negation chains flat.
@@ -379,7 +391,6 @@ def _lark() -> lark.Lark:
     )
 
 
-@functools.lru_cache(maxsize=512)
 def parse(text: str) -> Query:
     """Parse query text into an immutable :class:`Query`.
 
@@ -387,8 +398,17 @@ def parse(text: str) -> Query:
     follow the grammar and other :class:`~imgql.errors.QueryError` subclasses
     for values that do not fit their fields; nothing else escapes.
     """
+    # The type is checked before the cache is consulted: an unhashable
+    # argument would otherwise raise TypeError from the cache itself.
     if not isinstance(text, str):
         raise QuerySyntaxError(f"a query is text, not {type(text).__name__}")
+    return _parse(text)
+
+
+# Failed parses are not cached (lru_cache keeps only results), so an error is
+# raised again on every call with the same text.
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> Query:
     try:
         result = _lark().parse(text)
     except QueryError as exc:
@@ -440,13 +460,22 @@ _TERMINAL_WORDS = {
     "RPAR": "')'",
     "COMMA": "','",
     "$END": "end of query",
+    "<END-OF-FILE>": "end of query",
 }
 
 _ORDER = list(_TERMINAL_WORDS)
 
 
+# After a field name: every way to go on is an operator, named as one.
+_OPERATOR_TERMINALS = frozenset(["COMPARE", "MATCH", "IN", "LIKE", "CONTAINS", "EXISTS", "MISSING", "NOT"])
+_OPERATORS = "an operator (=, !=, <, <=, >, >=, in, like, contains, ~, exists, missing)"
+
+
 def _describe_expected(expected: set[str]) -> str:
     words: list[str] = []
+    if "COMPARE" in expected:
+        words.append(_OPERATORS)
+        expected = expected - _OPERATOR_TERMINALS
     for name in sorted(expected, key=lambda n: _ORDER.index(n) if n in _ORDER else len(_ORDER)):
         word = _TERMINAL_WORDS.get(name, name.lower())
         if word not in words:
@@ -458,23 +487,35 @@ def _describe_expected(expected: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _found(text: str, offset: int) -> str:
-    if offset >= len(text):
-        return "end of query"
+def _found(text: str, offset: int) -> tuple[str, int]:
+    """What stands at ``offset``, for the message, and its length in the text."""
     rest = text[offset:]
+    if not rest.strip():
+        return "end of query", 0
     match = re.match(r"'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|[\w.:/+\-*?@%&$]+|\S", rest)
     word = match.group(0) if match else rest[:1]
+    length = len(word)
     if len(word) > 30:
         word = word[:27] + "..."
-    return repr(word)
+    return repr(word), length
+
+
+_COMMENT_OR_STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?<![\w.:/+*?@%&\-])--[^\n]*", re.DOTALL)
 
 
 def _previous_token(text: str, offset: int) -> str | None:
-    before = text[:offset].rstrip()
+    # Comments are skipped: the word before a comment is what the reader means.
+    before = _COMMENT_OR_STRING.sub(lambda m: m.group(1) or "", text[:offset]).rstrip()
     if not before:
         return None
     match = re.search(r"(==|!=|<>|<=|>=|!~|[=<>~(,]|[\w.:/+\-*?@%&$]+|'[^']*'|\"[^\"]*\")\Z", before)
     return match.group(0) if match else None
+
+
+def _end(text: str) -> int:
+    """Where a query that stopped too early is reported: just after its last
+    character, not on a blank line that follows it."""
+    return len(text.rstrip())
 
 
 def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySyntaxError:
@@ -484,13 +525,13 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         expected = set(exc.expected)
         token = exc.token
         if token.type == "$END":
-            offset = len(text)
+            offset = _end(text)
     elif isinstance(exc, lark.exceptions.UnexpectedCharacters):
         expected = set(exc.allowed or ())
     elif isinstance(exc, lark.exceptions.UnexpectedEOF):
         expected = set(exc.expected)
-        offset = len(text)
-    found = _found(text, offset)
+        offset = _end(text)
+    found, found_length = _found(text, offset)
     if text[offset : offset + 1] in ("'", '"') and not re.match(
         r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", text[offset:], re.DOTALL
     ):
@@ -509,4 +550,4 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         message = f"a query starts with 'images' (or 'all images'), found {found}"
     else:
         message = f"expected {want}{after}, found {found}"
-    return cls(message, text=text, offset=offset, end_offset=offset + max(1, len(found) - 2))
+    return cls(message, text=text, offset=offset, end_offset=offset + max(1, found_length))

@@ -76,12 +76,30 @@ def parse_size(text: str, unit: int = 1) -> Decimal:
         raise LiteralError(
             f"unknown size unit {unit_text!r} in {text!r} (units: KB MB GB TB PB, KiB MiB GiB TiB PiB, or K M G T P)"
         )
-    number = Decimal(number_text)
+    try:
+        number = Decimal(number_text)
+    except InvalidOperation:
+        # An exponent beyond what Decimal can hold (1e999999999999999999999).
+        raise LiteralError(f"{text!r} is too large or too small to be a size") from None
     if number.adjusted() > _MAX_EXPONENT:
         raise LiteralError(f"{text!r} is too large to be a size")
-    if not unit_text:
-        return number
-    return number * factor / unit
+    amount = number * factor / unit if unit_text else number
+    # The bound applies to the result too, in the field's own unit, so that
+    # every accepted size can be written back as a plain number and read again
+    # (1e30PiB of min_ram would otherwise be a 40-digit count of MiB).
+    if amount.adjusted() > _MAX_EXPONENT:
+        raise LiteralError(f"{text!r} is too large to be a size")
+    return amount
+
+
+def check_size(amount: int) -> int:
+    """A whole size as given by a program (a bound parameter), checked
+    against the same bounds as a size literal."""
+    if amount < 0:
+        raise LiteralError("a size cannot be negative")
+    if amount >= 10 ** (_MAX_EXPONENT + 1):
+        raise LiteralError(f"{amount} is too large to be a size")
+    return amount
 
 
 def parse_number(text: str) -> Decimal | None:
@@ -109,9 +127,34 @@ def parse_relative(text: str) -> RelativeTime | None:
             f"unknown time unit {unit_text!r} in {text!r} (use s, m, h, d or w: 30m ago, 12h ago, 7d ago, 2w ago)"
         )
     amount = Decimal(amount_text)
-    if amount.adjusted() > 6:
-        raise LiteralError(f"{text!r} is too far in the past")
+    return relative_time(amount, unit, text)
+
+
+# The furthest a relative time may reach back. Beyond it the time could not
+# be resolved into a date (year 1 is the earliest Python knows), and no image
+# is that old anyway.
+MAX_RELATIVE_DAYS = 365_250  # 1000 years
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def relative_time(amount: Decimal, unit: str, text: str) -> RelativeTime:
+    """``amount`` ``unit`` ago, checked against the bounds of a literal."""
+    if amount < 0:
+        raise LiteralError(f"{text!r} is in the future; a relative time counts back from now")
+    if amount * _UNIT_SECONDS[unit] > MAX_RELATIVE_DAYS * 86400:
+        raise LiteralError(f"{text!r} is too far in the past (at most {MAX_RELATIVE_DAYS} days, about 1000 years)")
     return RelativeTime(amount.normalize(), unit)
+
+
+def relative_from_timedelta(delta: dt.timedelta) -> RelativeTime:
+    """A ``timedelta`` (a bound parameter) as a relative time, in the largest
+    unit that holds it exactly, so that it prints as a literal that reads back."""
+    micro = delta // dt.timedelta(microseconds=1)
+    for unit in ("w", "d", "h", "m", "s"):
+        per = _UNIT_SECONDS[unit] * 1_000_000
+        if micro % per == 0:
+            return relative_time(Decimal(micro // per), unit, str(delta))
+    return relative_time(Decimal(micro).scaleb(-6), "s", str(delta))
 
 
 def parse_datetime(text: str) -> dt.datetime:
@@ -129,9 +172,19 @@ def parse_datetime(text: str) -> dt.datetime:
             f"{text!r} is not a date or time (write 2025-10-02, 2025-10-02T08:30:39Z, "
             "2025-10-02T08:30:39+02:00 or 7d ago)"
         ) from None
+    return to_utc(value, text)
+
+
+def to_utc(value: dt.datetime, text: str = "") -> dt.datetime:
+    """An aware datetime in UTC; a naive one is taken to be UTC already.
+    Every time in a query is kept in UTC, so that two literals naming the same
+    instant give equal queries with the same canonical text."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value
+        return value.replace(tzinfo=dt.timezone.utc)
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise LiteralError(f"{text or value.isoformat()!r} is out of range once converted to UTC") from None
 
 
 def parse_boolean(text: str) -> bool:
@@ -144,8 +197,13 @@ def parse_boolean(text: str) -> bool:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """ISO 8601 with ``Z`` for UTC, as the Images API writes times."""
-    if value.utcoffset() == dt.timedelta(0):
+    """ISO 8601 in UTC with ``Z``, as the Images API writes times."""
+    if value.tzinfo is not None and value.utcoffset() != dt.timedelta(0):
+        try:
+            value = value.astimezone(dt.timezone.utc)
+        except OverflowError:  # only at the very ends of the calendar
+            return value.isoformat()
+    if value.utcoffset() in (dt.timedelta(0), None):
         text = value.replace(tzinfo=None).isoformat()
         return text + "Z"
     return value.isoformat()
