@@ -151,6 +151,15 @@ _SHARED_RULES: dict[str, Rule] = {
     "visibility": _rule("visibility", Form.PLAIN, "="),
 }
 
+# Sort keys whose nulls Glance confuses with a real value when paging (null
+# read as 0 or ''), with the parameters whose presence rules nulls out.
+# Measured on Glance 33: `sort=size:asc` with a page of 9 returned 9 of 169
+# images; `sort=size:desc` returned the same pages again and again.
+NULL_CONFLATED_SORT_KEYS: Mapping[str, frozenset[str]] = {
+    "size": frozenset({"size_min", "size_max"}),
+    "name": frozenset({"name"}),
+}
+
 GLANCE = Profile(
     name="glance",
     description="what a real Glance accepts: in: lists, eq: for values with a colon, custom-property equality",

@@ -23,7 +23,7 @@ from .plan import Plan
 Record = Mapping[str, Any]
 
 # The API's own order when a query has none: newest first, then by id.
-DEFAULT_ORDER = (SortKey("created_at", descending=True), SortKey("id", descending=True))
+
 
 
 def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
@@ -70,8 +70,11 @@ def _dedupe(stream: Iterable[Record]) -> Iterator[Record]:
 
 def merge_key(order_by: tuple[SortKey, ...]) -> Any:
     """A key ordering records as the server orders them: by ``order_by``,
-    then newest first, then by id."""
-    keys = (*order_by, *(k for k in DEFAULT_ORDER if k.field not in {o.field for o in order_by}))
+    then by creation time and id."""
+    # Glance breaks ties by created_at, then id, in the first key's direction.
+    descending = order_by[0].descending if order_by else True
+    ties = (SortKey("created_at", descending), SortKey("id", descending))
+    keys = (*order_by, *(k for k in ties if k.field not in {o.field for o in order_by}))
     functions = [(sort_key_function(k.field), k.descending) for k in keys]
 
     def compare(a: Record, b: Record) -> int:

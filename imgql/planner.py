@@ -38,7 +38,16 @@ from .ast import (
     Value,
     walk,
 )
-from .capabilities import NOT_PROPERTY_PARAMS, RANGE_SUFFIXES, RESERVED_PARAMS, Form, Profile, Rule, get_profile
+from .capabilities import (
+    NOT_PROPERTY_PARAMS,
+    NULL_CONFLATED_SORT_KEYS,
+    RANGE_SUFFIXES,
+    RESERVED_PARAMS,
+    Form,
+    Profile,
+    Rule,
+    get_profile,
+)
 from .errors import ParameterError
 from .format import format_expr
 from .normalize import normalize, simplify
@@ -83,23 +92,12 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
-    # The server orders times by what it stores, fractions of a second
-    # included, while records show whole seconds: a key after a time would
-    # not break the ties a reader sees, so such an order is kept client-side.
-    fractional = [k.field for k in query.order_by[:-1] if F.lookup(k.field).kind is F.Kind.DATETIME]
-    server_sorts = bool(query.order_by) and all(k.field in prof.sort_keys for k in query.order_by) and not fractional
+    server_sorts, sort_note = _server_sort(query, prof, requests)
     if server_sorts:
         sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in query.order_by)
         requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
-    elif query.order_by:
-        cannot = [k.field for k in query.order_by if k.field not in prof.sort_keys]
-        if cannot:
-            notes.append(f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client")
-        else:
-            notes.append(
-                f"the API sorts {fractional[0]} by fractions of a second that records do not show, so ties on "
-                "the shown time would not be broken by the next key: every match is fetched and sorted on the client"
-            )
+    elif sort_note:
+        notes.append(sort_note)
 
     page_size: int | None = None
     if (
@@ -124,6 +122,37 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         now=now,
         notes=tuple(notes),
     )
+
+
+def _server_sort(query: Query, prof: Profile, requests: list[Request]) -> tuple[bool, str | None]:
+    """Whether the server can return every request's images in the query's
+    order, and if not, why (for the plan's notes)."""
+    if not query.order_by:
+        return False, None
+    cannot = [k.field for k in query.order_by if k.field not in prof.sort_keys]
+    if cannot:
+        return False, f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client"
+    # The server orders times by what it stores, fractions of a second
+    # included, while records show whole seconds: a key after a time would
+    # not break the ties a reader sees, so such an order is kept client-side.
+    fractional = [k.field for k in query.order_by[:-1] if F.lookup(k.field).kind is F.Kind.DATETIME]
+    if fractional:
+        return False, (
+            f"the API sorts {fractional[0]} by fractions of a second that records do not show, so ties on "
+            "the shown time would not be broken by the next key: every match is fetched and sorted on the client"
+        )
+    # Glance pages past a marker by comparing the marker's sort values with
+    # null read as 0 or '', values real images have too: a page boundary on
+    # an image with a null name or size loses or repeats images. Sorting by
+    # such a key is safe only when a pushed filter already excludes nulls.
+    for key in query.order_by:
+        guards = NULL_CONFLATED_SORT_KEYS.get(key.field)
+        if guards and not all(any(p in guards for p, _ in r.params) for r in requests):
+            return False, (
+                f"Glance cannot page reliably when sorting by {key.field}, which may be null: "
+                "every match is fetched and sorted on the client"
+            )
+    return True, None
 
 
 # -- scope ------------------------------------------------------------------------
