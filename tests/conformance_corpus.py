@@ -1,0 +1,451 @@
+"""The conformance corpus: queries run against a real Glance with every profile.
+
+Each case is a query and, for most, an oracle: plain Python over one image
+record, written here without imgql, so that the three profiles being wrong
+the same way is caught too. ``scope`` says which listing the oracle starts
+from (tests/glance/visibility.py computes it from what an admin sees).
+Queries may use the bound parameters ``$b1`` and ``$b2``, the instants
+between the seeding batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scope:
+    hidden: tuple[bool, ...] = (False,)
+    visibility: str | None = None
+    member_status: tuple[str, ...] = ("accepted",)
+
+
+DEFAULT = Scope()
+HIDDEN_TOO = Scope(hidden=(False, True))
+ANY_VISIBILITY = Scope(visibility="all")
+EVERYTHING = Scope(hidden=(False, True), visibility="all", member_status=("all",))
+
+
+@dataclass(frozen=True)
+class Case:
+    query: str
+    oracle: Callable[[Record], bool] | None = None
+    scope: Scope = DEFAULT
+    # For ordered queries: the sort-key values the answer must be ordered by.
+    key: Callable[[Record], Any] | None = None
+
+
+def name(r: Record) -> Any:
+    return r.get("name")
+
+
+def tags(r: Record) -> list[str]:
+    return list(r.get("tags") or [])
+
+
+def prop(r: Record, key: str) -> Any:
+    return r.get(key)
+
+
+def num(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def rating_cmp(r: Record, test: Callable[[float], bool]) -> bool:
+    value = num(prop(r, "rating"))
+    return value is not None and test(value)
+
+
+def nulls_first(value: Any) -> tuple[Any, ...]:
+    return (0,) if value is None else (1, value)
+
+
+def size_of(r: Record) -> Any:
+    return r.get("size")
+
+
+def sized(r: Record, test: Callable[[int], bool]) -> bool:
+    size = r.get("size")
+    return size is not None and test(size)
+
+
+TRAP_EQUALITY = [
+    "a:b",
+    "a:b:c",
+    "in:trap",
+    "eq:trap",
+    "gt:5",
+    "neq:",
+    "x,y",
+    "a, b",
+    '"quoted"',
+    'say "hi", ok',
+    'half"quote',
+    "it's",
+    "O'Brien, 'x'",
+    "back\\slash",
+    "ends with backslash\\",
+    '\\"',
+    "50%",
+    "100%25",
+    "a&b=c",
+    "key=value",
+    "plus+sign",
+    "hash#tag",
+    "semi;colon",
+    "Ubuntu 22.04",
+    "café",
+    "Ünïcödé 镜像",
+    " leading space",
+    "trailing space ",
+    "  ",
+    "",
+    'in:"a","b"',
+    "a,b,c",
+    "dup",
+    "Dup",
+]
+
+
+def _quote(text: str) -> str:
+    body = text.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{body}'"
+
+
+def _eq(value: str) -> Callable[[Record], bool]:
+    return lambda r: name(r) == value
+
+
+CASES: list[Case] = [Case(f"images where name = {_quote(v)}", _eq(v)) for v in TRAP_EQUALITY]
+
+CASES += [
+    # Names: lists, negation, patterns.
+    Case("images where name in ('a:b', 'x,y', dup)", lambda r: name(r) in ("a:b", "x,y", "dup")),
+    Case("""images where name in ('say "hi", ok', 'a,b,c')""", lambda r: name(r) in ('say "hi", ok', "a,b,c")),
+    Case(
+        "images where name in ('back\\\\slash', '50%', 'a&b=c')", lambda r: name(r) in ("back\\slash", "50%", "a&b=c")
+    ),
+    Case(
+        "images where name in ('ends with backslash\\\\', dup)", lambda r: name(r) in ("ends with backslash\\", "dup")
+    ),
+    Case(
+        "images where name in ('Ubuntu 22.04', 'ubuntu 22.04', 'UBUNTU 22.04')",
+        lambda r: name(r) in ("Ubuntu 22.04", "ubuntu 22.04", "UBUNTU 22.04"),
+    ),
+    Case("images where name in ('in:trap', 'eq:trap', 'gt:5')", lambda r: name(r) in ("in:trap", "eq:trap", "gt:5")),
+    Case("images where name in ('', '  ', ' leading space')", lambda r: name(r) in ("", "  ", " leading space")),
+    Case("images where name != dup", lambda r: name(r) is not None and name(r) != "dup"),
+    Case(
+        "images where name not in (dup, Dup, cirros)",
+        lambda r: name(r) is not None and name(r) not in ("dup", "Dup", "cirros"),
+    ),
+    Case("images where name missing", lambda r: name(r) is None),
+    Case("images where name = null", lambda r: name(r) is None),
+    Case("images where name exists and name like 'cirros*'", lambda r: (name(r) or "").lower().startswith("cirros")),
+    Case("images where name like 'ubuntu*'", lambda r: name(r) is not None and name(r).lower().startswith("ubuntu")),
+    Case("images where name like '*22.04'", lambda r: name(r) is not None and name(r).lower().endswith("22.04")),
+    Case("images where name like 'dup'", lambda r: name(r) is not None and name(r).lower() == "dup"),
+    Case(
+        "images where name like '?up'",
+        lambda r: name(r) is not None and len(name(r)) == 3 and name(r)[1:].lower() == "up",
+    ),
+    Case("images where name contains 'TRAP'", lambda r: name(r) is not None and "trap" in name(r).lower()),
+    Case(
+        "images where name ~ '^[A-Z]'",
+        lambda r: name(r) is not None and name(r)[:1].isascii() and name(r)[:1].isupper(),
+    ),
+    Case("images where name ~ '(?i)^ubuntu'", lambda r: name(r) is not None and name(r).lower().startswith("ubuntu")),
+    Case("images where name !~ 'a'", lambda r: name(r) is not None and "a" not in name(r)),
+    Case("images where name not like '*-*'", lambda r: name(r) is not None and "-" not in name(r)),
+    Case("images where not name like '*-*'", lambda r: name(r) is None or "-" not in name(r)),
+    Case("images where name = 'a:b' or name = 'x,y'", lambda r: name(r) in ("a:b", "x,y")),
+    Case("images where name = dup or tag = lts", lambda r: name(r) == "dup" or "lts" in tags(r)),
+    Case("images where name = 'a:b' and tag exists", lambda r: name(r) == "a:b" and bool(tags(r))),
+    # Tags.
+    Case("images where tag = lts", lambda r: "lts" in tags(r)),
+    Case("images where tag = 'with space'", lambda r: "with space" in tags(r)),
+    Case("images where tag = 'a,b'", lambda r: "a,b" in tags(r)),
+    Case("images where tag = 'k:v'", lambda r: "k:v" in tags(r)),
+    Case("images where tag = 'in:a,b'", lambda r: "in:a,b" in tags(r)),
+    Case("images where tag = 'ñandú'", lambda r: "ñandú" in tags(r)),
+    Case("images where tag = '測試'", lambda r: "測試" in tags(r)),
+    Case("images where tag = 'x/y'", lambda r: "x/y" in tags(r)),
+    Case("images where tag = UPPER", lambda r: "UPPER" in tags(r)),
+    Case("images where tag = lts and tag = gpu", lambda r: {"lts", "gpu"} <= set(tags(r))),
+    Case("images where tag = lts and tag = gpu and tag = 'x/y'", lambda r: {"lts", "gpu", "x/y"} <= set(tags(r))),
+    Case("images where tag = 'a,b' and tag = 'k:v'", lambda r: {"a,b", "k:v"} <= set(tags(r))),
+    Case("images where tag != lts", lambda r: "lts" not in tags(r)),
+    Case("images where tag in (lts, gpu)", lambda r: bool({"lts", "gpu"} & set(tags(r)))),
+    Case("images where tag not in (lts, gpu)", lambda r: not ({"lts", "gpu"} & set(tags(r)))),
+    Case("images where tag in ('a,b', 'in:a,b', 'k:v')", lambda r: bool({"a,b", "in:a,b", "k:v"} & set(tags(r)))),
+    Case("images where tag exists", lambda r: bool(tags(r))),
+    Case("images where tag missing", lambda r: not tags(r)),
+    Case("images where tag like 'up*'", lambda r: any(t.lower().startswith("up") for t in tags(r))),
+    Case("images where tag contains ','", lambda r: any("," in t for t in tags(r))),
+    Case("images where tag = lts and not tag = gpu", lambda r: "lts" in tags(r) and "gpu" not in tags(r)),
+    Case("images where tag = upper or tag = UPPER", lambda r: bool({"upper", "UPPER"} & set(tags(r)))),
+    # Sizes: inclusive bounds, null sizes of queued images.
+    Case("images where size < 1KB", lambda r: sized(r, lambda s: s < 1000)),
+    Case("images where size <= 1024", lambda r: sized(r, lambda s: s <= 1024)),
+    Case("images where size > 1024", lambda r: sized(r, lambda s: s > 1024)),
+    Case("images where size >= 512 and size <= 1024", lambda r: sized(r, lambda s: 512 <= s <= 1024)),
+    Case("images where size = 0", lambda r: sized(r, lambda s: s == 0)),
+    Case("images where size = 4096", lambda r: sized(r, lambda s: s == 4096)),
+    Case("images where size = 4KiB", lambda r: sized(r, lambda s: s == 4096)),
+    Case("images where size != 0", lambda r: sized(r, lambda s: s != 0)),
+    Case("images where size missing", lambda r: r.get("size") is None),
+    Case("images where size exists", lambda r: r.get("size") is not None),
+    Case("images where not size < 1KB", lambda r: not sized(r, lambda s: s < 1000)),
+    Case("images where size > 1KiB and size < 4KiB", lambda r: sized(r, lambda s: 1024 < s < 4096)),
+    Case("images where size in (0, 1, 512)", lambda r: sized(r, lambda s: s in (0, 1, 512))),
+    Case("images where size > 5GB", lambda r: sized(r, lambda s: s > 5 * 10**9)),
+    Case("images where size > 5GB and size < 1GB", lambda r: False),
+    Case("images where size < 1 or size > 4000", lambda r: sized(r, lambda s: s < 1 or s > 4000)),
+    Case("images where size < 1", lambda r: sized(r, lambda s: s < 1)),
+    Case("images where virtual_size missing", lambda r: r.get("virtual_size") is None),
+    # Status and formats.
+    Case("images where status = active", lambda r: r["status"] == "active"),
+    Case("images where status = queued", lambda r: r["status"] == "queued"),
+    Case("images where status = deactivated", lambda r: r["status"] == "deactivated"),
+    Case("images where status in (active, deactivated)", lambda r: r["status"] in ("active", "deactivated")),
+    Case("images where status != active", lambda r: r["status"] != "active"),
+    Case("images where status = active and status = queued", lambda r: False),
+    Case("images where disk_format = raw", lambda r: r.get("disk_format") == "raw"),
+    Case("images where disk_format in (qcow2, vmdk)", lambda r: r.get("disk_format") in ("qcow2", "vmdk")),
+    Case("images where disk_format missing", lambda r: r.get("disk_format") is None),
+    Case("images where container_format = bare", lambda r: r.get("container_format") == "bare"),
+    Case("images where container_format in (ova, ovf)", lambda r: r.get("container_format") in ("ova", "ovf")),
+    Case("images where checksum missing", lambda r: r.get("checksum") is None),
+    # Visibility and scope.
+    Case("images", lambda r: True),
+    Case("images where visibility = public", lambda r: r["visibility"] == "public", ANY_VISIBILITY),
+    Case("images where visibility = private", lambda r: r["visibility"] == "private", ANY_VISIBILITY),
+    Case("images where visibility = shared", lambda r: r["visibility"] == "shared", ANY_VISIBILITY),
+    Case("images where visibility = community", lambda r: r["visibility"] == "community", ANY_VISIBILITY),
+    Case(
+        "images where visibility in (public, community)",
+        lambda r: r["visibility"] in ("public", "community"),
+        ANY_VISIBILITY,
+    ),
+    Case("images where visibility != private", lambda r: r["visibility"] != "private", ANY_VISIBILITY),
+    Case(
+        "images where visibility = community and tag = lts",
+        lambda r: r["visibility"] == "community" and "lts" in tags(r),
+        ANY_VISIBILITY,
+    ),
+    Case("images where visibility = community or tag = gpu", None, ANY_VISIBILITY),
+    Case("all images", lambda r: True, EVERYTHING),
+    Case("all images where visibility = shared", lambda r: r["visibility"] == "shared", EVERYTHING),
+    Case("all images where hidden and protected", lambda r: r["os_hidden"] and r["protected"], EVERYTHING),
+    Case("images where hidden", lambda r: r["os_hidden"], HIDDEN_TOO),
+    Case("images where not hidden", lambda r: not r["os_hidden"], HIDDEN_TOO),
+    Case("images where hidden or tag = lts", lambda r: r["os_hidden"] or "lts" in tags(r), HIDDEN_TOO),
+    Case("images where hidden and tag = gpu", lambda r: r["os_hidden"] and "gpu" in tags(r), HIDDEN_TOO),
+    Case(
+        "images where hidden = false and size > 0",
+        lambda r: not r["os_hidden"] and sized(r, lambda s: s > 0),
+        HIDDEN_TOO,
+    ),
+    Case("images where hidden or visibility = community", None, Scope(hidden=(False, True), visibility="all")),
+    Case("images where member_status = pending", lambda r: True, Scope(member_status=("pending",))),
+    Case("images where member_status = rejected", lambda r: True, Scope(member_status=("rejected",))),
+    Case("images where member_status = all", lambda r: True, Scope(member_status=("all",))),
+    Case(
+        "images where member_status in (pending, rejected)",
+        lambda r: True,
+        Scope(member_status=("pending", "rejected")),
+    ),
+    Case(
+        "images where member_status = pending and visibility = shared",
+        lambda r: r["visibility"] == "shared",
+        Scope(visibility="all", member_status=("pending",)),
+    ),
+    Case("images where member_status = all and tag = lts", lambda r: "lts" in tags(r), Scope(member_status=("all",))),
+    # Protected and owner.
+    Case("images where protected", lambda r: r["protected"] is True),
+    Case("images where not protected", lambda r: r["protected"] is not True),
+    Case("images where protected = false", lambda r: r["protected"] is False),
+    Case("images where owner = proj-alpha", lambda r: r.get("owner") == "proj-alpha"),
+    Case(
+        "images where owner = 'proj-caller' and visibility = private",
+        lambda r: r.get("owner") == "proj-caller" and r["visibility"] == "private",
+        ANY_VISIBILITY,
+    ),
+    Case("images where owner in ('proj-alpha', 'proj-beta')", lambda r: r.get("owner") in ("proj-alpha", "proj-beta")),
+    Case("images where owner != proj-caller", lambda r: r.get("owner") not in (None, "proj-caller")),
+    # Custom properties.
+    Case("images where os_distro = ubuntu", lambda r: prop(r, "os_distro") == "ubuntu"),
+    Case("images where os_distro = Ubuntu", lambda r: prop(r, "os_distro") == "Ubuntu"),
+    Case("images where os_distro like 'ubuntu'", lambda r: (prop(r, "os_distro") or "").lower() == "ubuntu"),
+    Case("images where os_distro != ubuntu", lambda r: prop(r, "os_distro") not in (None, "ubuntu")),
+    Case("images where os_distro in (debian, fedora)", lambda r: prop(r, "os_distro") in ("debian", "fedora")),
+    Case("images where os_distro missing", lambda r: prop(r, "os_distro") is None),
+    Case(
+        "images where os_distro exists and os_version exists",
+        lambda r: prop(r, "os_distro") is not None and prop(r, "os_version") is not None,
+    ),
+    Case("images where os_version = '22.04'", lambda r: prop(r, "os_version") == "22.04"),
+    Case("images where os_version = 22.04", lambda r: prop(r, "os_version") == "22.04"),
+    Case("images where rating > 5", lambda r: rating_cmp(r, lambda v: v > 5)),
+    Case("images where rating >= 5", lambda r: rating_cmp(r, lambda v: v >= 5)),
+    Case("images where rating = 5", lambda r: prop(r, "rating") == "5"),
+    Case("images where rating < 3", lambda r: rating_cmp(r, lambda v: v < 3)),
+    Case("images where rating in (5, 10)", lambda r: prop(r, "rating") in ("5", "10")),
+    Case("images where rating > 2 and rating < 6", lambda r: rating_cmp(r, lambda v: 2 < v < 6)),
+    Case(
+        "images where hw_disk_bus = scsi and os_distro = windows",
+        lambda r: prop(r, "hw_disk_bus") == "scsi" and prop(r, "os_distro") == "windows",
+    ),
+    Case("images where hw_disk_bus = scsi or hw_disk_bus = ide", lambda r: prop(r, "hw_disk_bus") in ("scsi", "ide")),
+    Case("images where not hw_disk_bus = scsi", lambda r: prop(r, "hw_disk_bus") != "scsi"),
+    Case(
+        "images where os_distro = ubuntu and tag = lts", lambda r: prop(r, "os_distro") == "ubuntu" and "lts" in tags(r)
+    ),
+    Case("images where os_distro = ubuntu or os_distro = debian or tag = gpu", None),
+    # min_ram (MiB) and min_disk (GiB).
+    Case("images where min_ram >= 1GiB", lambda r: (r.get("min_ram") or 0) >= 1024),
+    Case("images where min_ram = 512", lambda r: r.get("min_ram") == 512),
+    Case("images where min_ram = 512MiB", lambda r: r.get("min_ram") == 512),
+    Case(
+        "images where min_ram > 1024 or min_disk > 10",
+        lambda r: r.get("min_ram", 0) > 1024 or r.get("min_disk", 0) > 10,
+    ),
+    Case("images where min_disk = 0", lambda r: r.get("min_disk") == 0),
+    Case(
+        "images where min_ram = 2048 and min_disk = 20", lambda r: r.get("min_ram") == 2048 and r.get("min_disk") == 20
+    ),
+    # Dates (b1 and b2 are instants between the seeding batches).
+    Case("images where created_at < $b1"),
+    Case("images where created_at >= $b1"),
+    Case("images where created_at >= $b1 and created_at < $b2"),
+    Case("images where created_at > $b2"),
+    Case("images where created_at <= $b1"),
+    Case("images where updated_at >= $b1"),
+    Case("images where created_at > 2000-01-01", lambda r: True),
+    Case("images where created_at < 2000-01-01", lambda r: False),
+    Case("images where created_at > 30d ago", lambda r: True),
+    Case("images where created_at >= $b1 or tag = lts"),
+    # Boolean structure.
+    Case(
+        "images where (tag = lts or tag = gpu) and size < 1KB",
+        lambda r: bool({"lts", "gpu"} & set(tags(r))) and sized(r, lambda s: s < 1000),
+    ),
+    Case(
+        "images where not (tag = lts or os_distro = ubuntu)",
+        lambda r: "lts" not in tags(r) and prop(r, "os_distro") != "ubuntu",
+    ),
+    Case(
+        "images where (name like 'ubuntu*' or name like 'debian*') and status = active",
+        lambda r: r["status"] == "active" and (name(r) or "").lower().startswith(("ubuntu", "debian")),
+    ),
+    Case("images where tag = lts or name = 'a:b' or visibility = community", None, ANY_VISIBILITY),
+    Case(
+        "images where status = active and not (size > 1000 and protected)",
+        lambda r: r["status"] == "active" and not (sized(r, lambda s: s > 1000) and r["protected"] is True),
+    ),
+    Case("images where (tag = lts and size > 100) or (tag = gpu and size < 100)", None),
+    Case(
+        "images where name = 'x,y' or name = 'a:b' or name = '50%' or name = \"it's\"",
+        lambda r: name(r) in ("x,y", "a:b", "50%", "it's"),
+    ),
+]
+
+# Ordered queries: the answer must be ordered by `key`; with a limit, it is
+# the first rows of the oracle's order (compared by key values, as ties may
+# come in any order).
+CASES += [
+    Case("images order by name asc limit 10", lambda r: True, key=lambda r: nulls_first(name(r))),
+    Case("images order by name desc limit 10", lambda r: True, key=lambda r: nulls_first(name(r))),
+    Case("images order by size asc limit 15", lambda r: True, key=lambda r: nulls_first(size_of(r))),
+    Case("images order by size desc limit 15", lambda r: True, key=lambda r: nulls_first(size_of(r))),
+    Case("images order by created_at asc limit 20", lambda r: True, key=lambda r: r["created_at"]),
+    Case(
+        "images where tag = lts order by created_at desc limit 1",
+        lambda r: "lts" in tags(r),
+        key=lambda r: r["created_at"],
+    ),
+    Case("images order by os_distro asc limit 10", lambda r: True, key=lambda r: nulls_first(prop(r, "os_distro"))),
+    Case(
+        "images order by rating desc limit 5",
+        lambda r: True,
+        key=lambda r: (0,) if num(prop(r, "rating")) is None else (1, num(prop(r, "rating"))),
+    ),
+    Case(
+        "images where name like 'cirros*' order by name asc",
+        lambda r: (name(r) or "").lower().startswith("cirros"),
+        key=lambda r: name(r),
+    ),
+    Case(
+        "images order by status asc, name desc limit 12",
+        lambda r: True,
+        key=lambda r: (r["status"], nulls_first(name(r))),
+    ),
+    Case(
+        "images where visibility in (public, community) order by name asc limit 8",
+        lambda r: r["visibility"] in ("public", "community"),
+        ANY_VISIBILITY,
+        key=lambda r: nulls_first(name(r)),
+    ),
+    Case(
+        "images where hidden or tag = lts order by size desc limit 10",
+        lambda r: r["os_hidden"] or "lts" in tags(r),
+        HIDDEN_TOO,
+        key=lambda r: nulls_first(size_of(r)),
+    ),
+    Case(
+        "images where tag in (lts, gpu) order by name limit 5",
+        lambda r: bool({"lts", "gpu"} & set(tags(r))),
+        key=lambda r: nulls_first(name(r)),
+    ),
+    Case(
+        "images where os_distro = ubuntu order by created_at desc limit 3",
+        lambda r: prop(r, "os_distro") == "ubuntu",
+        key=lambda r: r["created_at"],
+    ),
+    Case("all images order by id limit 25", lambda r: True, EVERYTHING, key=lambda r: r["id"]),
+    Case(
+        "images where size exists order by size asc, name asc limit 7",
+        lambda r: r.get("size") is not None,
+        key=lambda r: (r["size"], nulls_first(name(r))),
+    ),
+    Case(
+        "images where name in (dup, Dup, cirros) order by name desc",
+        lambda r: name(r) in ("dup", "Dup", "cirros"),
+        key=lambda r: name(r),
+    ),
+    Case(
+        "images where status = active order by updated_at desc limit 4",
+        lambda r: r["status"] == "active",
+        key=lambda r: r["updated_at"],
+    ),
+    Case(
+        "images where tag = lts or tag = gpu order by created_at desc limit 6",
+        lambda r: bool({"lts", "gpu"} & set(tags(r))),
+        key=lambda r: r["created_at"],
+    ),
+    Case(
+        "images where member_status = all order by name asc limit 9",
+        lambda r: True,
+        Scope(member_status=("all",)),
+        key=lambda r: nulls_first(name(r)),
+    ),
+]
+
+# Limits without an order: any rows of the answer, as many as the limit allows.
+CASES += [
+    Case("images limit 0", lambda r: False),
+    Case("images limit 3", lambda r: True),
+    Case("images where name = dup limit 2", lambda r: name(r) == "dup"),
+    Case("images where tag = lts limit 4", lambda r: "lts" in tags(r)),
+    Case(
+        "images where os_distro = ubuntu or tag = gpu limit 5",
+        lambda r: prop(r, "os_distro") == "ubuntu" or "gpu" in tags(r),
+    ),
+]

@@ -1,0 +1,144 @@
+"""Differential conformance against a real Glance.
+
+Every query of the corpus runs with the profiles glance, documented and none
+against the server the suite started, with a small page size so that paging
+is exercised. The three answers must be identical, and equal to the oracle
+computed here in plain Python from what an admin sees. Pushing down must never
+cost more requests than fetching everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+import imgql
+from tests.conformance_corpus import CASES, Case, Scope
+from tests.glance.visibility import visible_to_caller
+
+pytestmark = pytest.mark.glance
+
+PROFILES = ("glance", "documented", "none")
+PAGE_SIZE = 9
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.requests = 0
+        self.next_links_followed = 0
+
+    def __call__(self, request: httpx.Request) -> None:
+        self.requests += 1
+
+
+@pytest.fixture(scope="module")
+def run(glance: Any) -> Iterator[Any]:
+    counters = {profile: Counter() for profile in PROFILES}
+    clients = {
+        profile: imgql.Client(
+            glance.url,
+            http=httpx.Client(headers=glance.caller_headers, event_hooks={"request": [counters[profile]]}, timeout=60),
+            profile=profile,
+            page_size=PAGE_SIZE,
+        )
+        for profile in PROFILES
+    }
+    params = {"b1": glance.seeded.boundaries[0], "b2": glance.seeded.boundaries[1]}
+
+    def execute(case: Case, profile: str) -> tuple[list[dict[str, Any]], int]:
+        counter = counters[profile]
+        before = counter.requests
+        query = imgql.parse(case.query)
+        bound = {k: v for k, v in params.items() if k in query.params}
+        images = [image.raw for image in clients[profile].query(query, **bound)]
+        return images, counter.requests - before
+
+    yield execute
+    for client in clients.values():
+        client.close()
+
+
+def _ids(images: list[dict[str, Any]]) -> list[str]:
+    return [image["id"] for image in images]
+
+
+def _listing(glance: Any, scope: Scope) -> list[dict[str, Any]]:
+    """What the caller's listings in this scope hold, from the admin's view."""
+    seen: dict[str, dict[str, Any]] = {}
+    for status in scope.member_status:
+        for hidden in scope.hidden:
+            for image in visible_to_caller(
+                glance.seeded, visibility=scope.visibility, member_status=status, hidden=hidden
+            ):
+                seen.setdefault(image["id"], image)
+    return list(seen.values())
+
+
+def _oracle(glance: Any, case: Case) -> list[dict[str, Any]] | None:
+    if case.oracle is None:
+        return None
+    return [image for image in _listing(glance, case.scope) if case.oracle(image)]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.query for c in CASES])
+def test_profiles_agree_with_each_other_and_the_oracle(glance: Any, run: Any, case: Case) -> None:
+    query = imgql.parse(case.query)
+    answers = {profile: run(case, profile) for profile in PROFILES}
+    baseline, baseline_requests = answers["none"]
+
+    for profile, (images, requests) in answers.items():
+        ids = _ids(images)
+        assert len(ids) == len(set(ids)), f"{profile}: an image came twice"
+        if query.limit is not None:
+            assert len(ids) <= query.limit, f"{profile}: the limit was not honoured"
+        if profile != "none":
+            assert requests <= baseline_requests, (
+                f"{profile} made {requests} requests, more than fetching everything ({baseline_requests})"
+            )
+
+    if query.order_by and case.key is not None:
+        expected_keys = [case.key(i) for i in baseline]
+        for profile, (images, _) in answers.items():
+            assert [case.key(i) for i in images] == expected_keys, f"{profile}: order differs from profile none"
+            assert (
+                expected_keys == sorted(expected_keys, reverse=query.order_by[0].descending) or len(query.order_by) > 1
+            )
+    elif query.limit is None or query.order_by:
+        for profile, (images, _) in answers.items():
+            assert sorted(_ids(images)) == sorted(_ids(baseline)), f"{profile}: answer differs from profile none"
+
+    expected = _oracle(glance, case)
+    if expected is None:
+        return
+    expected_ids = set(_ids(expected))
+    for profile, (images, _) in answers.items():
+        got = set(_ids(images))
+        if query.limit is None:
+            assert got == expected_ids, (
+                f"{profile}: {len(got - expected_ids)} unexpected, {len(expected_ids - got)} missing"
+            )
+        else:
+            assert got <= expected_ids, f"{profile}: returned images the oracle rejects"
+            assert len(got) == min(query.limit, len(expected_ids)), f"{profile}: wrong number of images"
+            if case.key is not None and len(query.order_by) == 1:
+                ordered = sorted(expected, key=case.key, reverse=query.order_by[0].descending)
+                want = [case.key(i) for i in ordered[: query.limit]]
+                assert [case.key(i) for i in images] == want, f"{profile}: not the first rows of the order"
+
+
+def test_the_corpus_is_large_and_mostly_checked_by_an_oracle() -> None:
+    assert len(CASES) >= 150
+    assert sum(c.oracle is not None for c in CASES) >= 0.75 * len(CASES)
+
+
+def test_dates_between_batches_have_real_answers(glance: Any, run: Any) -> None:
+    b1, b2 = (dt.datetime.fromisoformat(b) for b in glance.seeded.boundaries[:2])
+    images, _ = run(Case("images where created_at >= $b1 and created_at < $b2"), "glance")
+    assert images, "the middle batch is empty"
+    for image in images:
+        created = dt.datetime.fromisoformat(image["created_at"])
+        assert b1 <= created < b2
