@@ -76,6 +76,7 @@ __all__ = [
     "ServiceUnavailable",
     "TooComplexError",
     "UnknownFieldError",
+    "connect",
     "parse",
     "search_box",
 ]

@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .ast import Query
 from .errors import CatalogError
@@ -17,6 +17,9 @@ from .image import Image
 from .parser import parse
 from .plan import Plan
 from .planner import plan as make_plan
+
+if TYPE_CHECKING:
+    from .display import ResultList
 
 Record = Mapping[str, Any]
 
@@ -62,6 +65,13 @@ class Catalog:
     def query(self, query: str | Query, **params: Any) -> Iterator[Image]:
         plan = self.plan(query, **params)
         return (Image.from_record(r) for r in self.records_for(plan))
+
+    def collect(self, query: str | Query, **params: Any) -> ResultList:
+        """Every image answering ``query``, as a list that renders as a table
+        at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
+        from .display import ResultList
+
+        return ResultList(list(self.query(query, **params)))
 
     def one(self, query: str | Query, **params: Any) -> Image:
         text = query if isinstance(query, str) else str(query)

@@ -222,7 +222,7 @@ def _close(source: Any) -> None:
 def _hook_pages(source: Any, on_page: Callable[[], None]) -> None:
     """Count page responses for the progress indicator, when the source is a
     Client over httpx (an offline catalog has no pages)."""
-    http = getattr(source, "_http", None)
+    http = getattr(source, "http", None)
     hooks = getattr(http, "event_hooks", None)
     if not isinstance(hooks, dict):
         return

@@ -46,7 +46,7 @@ from collections.abc import (
     Mapping,
 )
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -73,6 +73,9 @@ from .parser import parse
 from .plan import Plan
 from .planner import plan as make_plan
 from .retry import DEFAULT_RETRIES, RetryPolicy
+
+if TYPE_CHECKING:
+    from .display import ResultList
 
 __all__ = ["AsyncClient", "Client", "connect"]
 
@@ -358,6 +361,18 @@ class Client(_ClientBase):
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
         return self._run(self._plan_of(plan, params))
 
+    def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
+        """Every image answering ``query``, as a list that renders as a table
+        at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
+        from .display import ResultList
+
+        return ResultList(list(self.query(query, **params)))
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client in use (the caller's, when one was given)."""
+        return self._http
+
     def close(self) -> None:
         """Stop running queries and close the HTTP client, if this client made it."""
         self._closed = True
@@ -594,6 +609,17 @@ class AsyncClient(_ClientBase):
     def records(self, plan: Plan | str | Query, **params: Any) -> AsyncIterator[Mapping[str, Any]]:
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
         return self._run(self._plan_of(plan, params))
+
+    async def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
+        """Every image answering ``query``, as a list that renders as a table."""
+        from .display import ResultList
+
+        return ResultList([image async for image in self.query(query, **params)])
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client in use (the caller's, when one was given)."""
+        return self._http
 
     async def aclose(self) -> None:
         """Stop running queries and close the HTTP client, if this client made it."""

@@ -138,7 +138,13 @@ class ServiceError(Error):
 
 
 class BadRequest(ServiceError):
-    """HTTP 400: the server refused the request's parameters."""
+    """HTTP 400: the server refused the request's parameters (``.params``)."""
+
+    def __init__(
+        self, message: str, *, status_code: int | None = 400, params: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.params = params
 
 
 class AuthenticationError(ServiceError):

@@ -325,6 +325,7 @@ def _bad_request(reply: Reply, message: str, params: Params) -> BadRequest:
         f"the Images API at {reply.endpoint} refused the request: {message or 'HTTP 400 Bad Request'}\n"
         f"  request: GET {describe(params)}",
         status_code=reply.status,
+        params=tuple(params),
     )
 
 

@@ -376,3 +376,29 @@ def test_sync_sleep_default_is_interruptible_by_close(fake: FakeGlance) -> None:
 def test_sync_runner_is_reusable_for_a_clean_run(fake: FakeGlance) -> None:
     runner = SyncRunner(fake, page_size=3)
     assert runner.ids(TEXT) == clean("sync")[0]
+
+
+def test_a_server_that_pages_back_on_itself_is_an_error_not_a_loop() -> None:
+    # Glance does this past a marker whose sort value is null: the same page
+    # comes back with a `next` link, forever.
+    page = {"images": [make_image(n) for n in range(3)], "next": "/v2/images?marker=x"}
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, json=page)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    with imgql.Client(ENDPOINT, TOKEN, http=http, page_size=3) as client:
+        with pytest.raises(imgql.ServiceError, match="same images again"):
+            list(client.query("images"))
+    assert len(calls) == 2
+
+
+def test_collect_gives_a_list_that_renders_as_a_table(fake: FakeGlance) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(fake.handler))
+    with imgql.Client(ENDPOINT, TOKEN, http=http) as client:
+        result = client.collect("images where tag = lts")
+        assert client.http is http
+    assert [image.id for image in result] == [image["id"] for image in result.to_dicts()]
+    assert "<table" in result._repr_html_()
