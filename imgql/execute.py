@@ -25,7 +25,6 @@ Record = Mapping[str, Any]
 # The API's own order when a query has none: newest first, then by id.
 
 
-
 def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     """The records that answer ``plan``, from one stream per request."""
     if plan.limit == 0 or not streams:

@@ -389,9 +389,11 @@ def test_a_server_that_pages_back_on_itself_is_an_error_not_a_loop() -> None:
         return httpx.Response(200, json=page)
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with imgql.Client(ENDPOINT, TOKEN, http=http, page_size=3) as client:
-        with pytest.raises(imgql.ServiceError, match="same images again"):
-            list(client.query("images"))
+    with (
+        imgql.Client(ENDPOINT, TOKEN, http=http, page_size=3) as client,
+        pytest.raises(imgql.ServiceError, match="same images again"),
+    ):
+        list(client.query("images"))
     assert len(calls) == 2
 
 

@@ -108,7 +108,7 @@ ROUND_TRIP = [
     "images where x ~ '(?i)^LTS-[0-9]+$' and y !~ '\\\\d'",
     "images where created_at > 2025-01-01 and created_at < 2025-02-01T12:00:00.000001-03:00",
     "images where name = '\\u00e9\\U0001F600\\\\\\'\"'",
-    "images where name = \"tab\\there\"",
+    'images where name = "tab\\there"',
     "images where checksum = 'a\\qb'",
     "images where not (tag = a or tag = b) and not tag != c",
     "images where (a exists or b missing) and (c = 1 or d = 2) and not (e = 3 and f = 4)",
