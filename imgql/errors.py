@@ -8,6 +8,7 @@ characters.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 
@@ -163,8 +164,12 @@ class ServiceUnavailable(ServiceError):
     """The server kept failing after every retry."""
 
 
-class ConnectionError(ServiceError):  # noqa: A001 - the name users expect under imgql.
-    """The server could not be reached, or the connection broke."""
+class ConnectionError(ServiceError, builtins.ConnectionError):  # noqa: A001 - the name users expect under imgql.
+    """The server could not be reached, or the connection broke.
+
+    Also a subclass of the built-in ConnectionError, so that code written
+    with either name in scope (``from imgql import *`` shadows it) catches it.
+    """
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

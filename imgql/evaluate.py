@@ -70,7 +70,7 @@ def _text(value: Any) -> str | None:
 
 # What reads as a number, as for a literal in a query (values.parse_number):
 # not float()'s wider idea, which takes "nan", "infinity" and "1_000".
-_NUMERIC = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*\Z")
+_NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 
 
 def _number(value: str | None) -> float | None:

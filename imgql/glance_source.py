@@ -177,6 +177,11 @@ def listing(
         ids: list[str] = []
         for record in images:
             image_id = record.get("id")
+            if image_id is not None and not isinstance(image_id, str):
+                raise ServiceError(
+                    f"the Images API at {answer.endpoint} sent an image whose id is not text: {image_id!r:.60}",
+                    status_code=200,
+                )
             if isinstance(image_id, str) and image_id:
                 ids.append(image_id)
                 if image_id in returned:
@@ -263,7 +268,7 @@ def _fetch(
         message = redact(server_message(outcome))
         if status == 400 and marker is not None and ("no image found" in message.lower() or marker in message):
             return _MarkerGone(message, outcome)
-        raise _error(outcome, message, params, refreshed)
+        raise _error(outcome, message, params, refreshed, redact)
 
 
 def _decode(content: bytes) -> tuple[dict[str, Any] | None, str]:
@@ -285,7 +290,7 @@ def _decode(content: bytes) -> tuple[dict[str, Any] | None, str]:
 # --------------------------------------------------------------------------- errors
 
 
-def _error(reply: Reply, message: str, params: Params, refreshed: bool) -> ServiceError:
+def _error(reply: Reply, message: str, params: Params, refreshed: bool, redact: Callable[[str], str]) -> ServiceError:
     status = reply.status
     endpoint = reply.endpoint
     detail = f": {message}" if message else ""
@@ -310,7 +315,7 @@ def _error(reply: Reply, message: str, params: Params, refreshed: bool) -> Servi
         )
     if 300 <= status < 400:
         location = reply.headers.get("location")
-        where = f" to {location}" if location else ""
+        where = f" to {redact(location)}" if location else ""
         return EndpointError(
             f"the Images API at {endpoint} redirects{where} (HTTP {status}): use the endpoint it names",
             status_code=status,

@@ -245,6 +245,12 @@ class _Builder(lark.Transformer[Token, Any]):
         if value_token.type == "NULL":
             if op not in ("=", "!="):
                 raise _error(InvalidValueError, f"null can only be compared with = or != (found {op})", op_token)
+            if field.kind is F.Kind.SCOPE:
+                raise _error(
+                    InvalidValueError,
+                    f"{field.name} is one of {', '.join(field.values)}, never null",
+                    value_token,
+                )
             # `x = null` reads as `x missing`; comparisons never match null.
             return Exists(field.name, present=(op == "!="), span=span)
         if field.kind is F.Kind.SCOPE:
@@ -402,7 +408,19 @@ def parse(text: str) -> Query:
     # argument would otherwise raise TypeError from the cache itself.
     if not isinstance(text, str):
         raise QuerySyntaxError(f"a query is text, not {type(text).__name__}")
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:
+        # Undecodable bytes (a terminal's surrogateescape) cannot be sent
+        # to the API as UTF-8: say so here rather than fail when planning.
+        raise InvalidValueError(
+            "the query holds a character that is not valid Unicode (undecodable bytes?)",
+            text=text,
+            offset=surrogate.start(),
+        )
     return _parse(text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Failed parses are not cached (lru_cache keeps only results), so an error is
