@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import attrs
 
 from .errors import PlanError
+from .fields import CORE_RECORD_KEYS
 
 
 class Form(enum.Enum):
@@ -71,42 +72,17 @@ class Profile:
 
 # Names that are parameters of the listing itself: a custom property of the
 # same name cannot be filtered by the API, the parameter would be read instead.
-RESERVED_PARAMS = frozenset(
+RESERVED_PARAMS = CORE_RECORD_KEYS | frozenset(
     {
         "limit",
         "marker",
         "sort",
         "sort_key",
         "sort_dir",
-        "name",
-        "id",
-        "status",
-        "visibility",
         "member_status",
-        "owner",
-        "os_hidden",
-        "protected",
         "tag",
         "size_min",
         "size_max",
-        "created_at",
-        "updated_at",
-        "disk_format",
-        "container_format",
-        "size",
-        "virtual_size",
-        "tags",
-        "checksum",
-        "min_ram",
-        "min_disk",
-        "os_hash_algo",
-        "os_hash_value",
-        "file",
-        "direct_url",
-        "self",
-        "schema",
-        "locations",
-        "stores",
         "page",
         "page_size",
     }

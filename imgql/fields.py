@@ -92,6 +92,15 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# Documented fields that Glance stores as custom properties (absent when unset).
+STORED_AS_PROPERTIES = frozenset({"os_type", "os_distro"})
+# Keys of a record that are links and storage bookkeeping, not image fields.
+BOOKKEEPING_KEYS = frozenset({"self", "schema", "locations", "stores"})
+# Every key of a record that is not a custom property.
+CORE_RECORD_KEYS = (
+    frozenset(f.name for f in FIELDS if f.kind is not Kind.SCOPE) - STORED_AS_PROPERTIES
+) | BOOKKEEPING_KEYS
+
 _BY_NAME: Mapping[str, Field] = {
     **{f.name: f for f in FIELDS},
     **{alias: f for f in FIELDS for alias in f.aliases},

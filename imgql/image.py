@@ -9,36 +9,11 @@ from typing import Any
 import attrs
 
 from .evaluate import parse_time
+from .fields import CORE_RECORD_KEYS
 
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).
-CORE_FIELDS = (
-    "id",
-    "name",
-    "status",
-    "visibility",
-    "owner",
-    "size",
-    "virtual_size",
-    "min_ram",
-    "min_disk",
-    "created_at",
-    "updated_at",
-    "protected",
-    "tags",
-    "checksum",
-    "disk_format",
-    "container_format",
-    "os_hidden",
-    "os_hash_algo",
-    "os_hash_value",
-    "file",
-    "direct_url",
-    "self",
-    "schema",
-    "locations",
-    "stores",
-)
+CORE_FIELDS = CORE_RECORD_KEYS
 
 
 def _time(value: Any) -> dt.datetime | None:
