@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import heapq
 import logging
 import ssl
 import threading
@@ -55,7 +54,7 @@ from .ast import Query
 from .auth import Auth, Credentials, normalize_endpoint, resolve_auth
 from .capabilities import Profile, get_profile
 from .errors import ConfigError, ConnectionError, Error
-from .execute import ONE_COUNT_BOUND, answer, exactly_one, merge_key
+from .execute import ONE_COUNT_BOUND, aanswer, answer, exactly_one
 from .glance_source import (
     LISTING_PATH,
     Fault,
@@ -662,7 +661,7 @@ class AsyncClient(_ClientBase):
             else:
                 firsts = await _all([_anext_page(driver) for driver in drivers])
                 streams = [_aflatten(driver, first) for driver, first in zip(drivers, firsts, strict=True)]
-            async for record in _aanswer(plan, streams):
+            async for record in aanswer(plan, streams):
                 yield record
         finally:
             for driver in drivers:
@@ -759,73 +758,3 @@ async def _aflatten(
     async for page in pages:
         for record in page:
             yield record
-
-
-# The async counterpart of execute.answer for plans the server sorts (client
-# sorts go through execute.answer itself, once every listing is in): the same
-# per-stream filtering and de-duplication, order-preserving merge and limit.
-
-
-async def _aanswer(plan: Plan, streams: list[AsyncIterator[Record]]) -> AsyncIterator[Record]:
-    matches = plan.matches
-    filtered = [_aunique_matches(stream, matches) for stream in streams]
-    merged: AsyncIterator[Record]
-    if len(filtered) == 1:
-        merged = filtered[0]
-    else:
-        merged = _adedupe(_amerge(filtered, merge_key(plan.order_by if plan.server_sorts else ())))
-    count = 0
-    async for record in merged:
-        yield record
-        count += 1
-        if plan.limit is not None and count >= plan.limit:
-            return
-
-
-async def _aunique_matches(stream: AsyncIterator[Record], matches: Callable[[Record], bool]) -> AsyncIterator[Record]:
-    seen: set[Any] = set()
-    async for record in stream:
-        image_id = record.get("id")
-        if image_id in seen:
-            continue
-        if image_id is not None:
-            seen.add(image_id)
-        if matches(record):
-            yield record
-
-
-async def _adedupe(stream: AsyncIterator[Record]) -> AsyncIterator[Record]:
-    seen: set[Any] = set()
-    async for record in stream:
-        image_id = record.get("id")
-        if image_id is not None:
-            if image_id in seen:
-                continue
-            seen.add(image_id)
-        yield record
-
-
-async def _amerge(streams: list[AsyncIterator[Record]], key: Callable[[Record], Any]) -> AsyncIterator[Record]:
-    """Merge ordered streams as heapq.merge does: stable across streams, and a
-    stream is advanced only after its current record has been taken."""
-    heap: list[tuple[Any, int, Record]] = []
-    for index, stream in enumerate(streams):
-        first = await _anext_record(stream)
-        if first is not None:
-            heap.append((key(first), index, first))
-    heapq.heapify(heap)
-    while heap:
-        _, index, record = heap[0]
-        yield record
-        following = await _anext_record(streams[index])
-        if following is None:
-            heapq.heappop(heap)
-        else:
-            heapq.heapreplace(heap, (key(following), index, following))
-
-
-async def _anext_record(stream: AsyncIterator[Record]) -> Record | None:
-    try:
-        return await stream.__anext__()
-    except StopAsyncIteration:
-        return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .ast import SortKey
@@ -44,27 +44,78 @@ def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     return iter(merged)
 
 
-def _unique_matches(stream: Iterable[Record], matches: Any) -> Iterator[Record]:
-    seen: set[str] = set()
-    for record in stream:
+class _FirstSeen:
+    """Admits each image id once; a record without an id is always admitted."""
+
+    def __init__(self) -> None:
+        self.seen: set[Any] = set()
+
+    def __call__(self, record: Record) -> bool:
         image_id = record.get("id")
-        if image_id in seen:
-            continue
-        if image_id is not None:
-            seen.add(image_id)
-        if matches(record):
-            yield record
+        if image_id is None:
+            return True
+        if image_id in self.seen:
+            return False
+        self.seen.add(image_id)
+        return True
+
+
+def _unique_matches(stream: Iterable[Record], matches: Any) -> Iterator[Record]:
+    first = _FirstSeen()
+    return (record for record in stream if first(record) and matches(record))
 
 
 def _dedupe(stream: Iterable[Record]) -> Iterator[Record]:
-    seen: set[Any] = set()
-    for record in stream:
-        image_id = record.get("id")
-        if image_id is not None:
-            if image_id in seen:
-                continue
-            seen.add(image_id)
+    return filter(_FirstSeen(), stream)
+
+
+async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> AsyncIterator[Record]:
+    """The async counterpart of :func:`answer` for plans the server sorts (a
+    client-side sort needs every listing first, and then uses ``answer``)."""
+    if plan.limit == 0 or not streams:
+        return
+    matches = plan.matches
+    filtered = [_aunique_matches(stream, matches) for stream in streams]
+    merged = filtered[0] if len(filtered) == 1 else _adedupe(_amerge(filtered, merge_key(plan.order_by)))
+    count = 0
+    async for record in merged:
         yield record
+        count += 1
+        if plan.limit is not None and count >= plan.limit:
+            return
+
+
+async def _aunique_matches(stream: AsyncIterator[Record], matches: Any) -> AsyncIterator[Record]:
+    first = _FirstSeen()
+    async for record in stream:
+        if first(record) and matches(record):
+            yield record
+
+
+async def _adedupe(stream: AsyncIterator[Record]) -> AsyncIterator[Record]:
+    first = _FirstSeen()
+    async for record in stream:
+        if first(record):
+            yield record
+
+
+async def _amerge(streams: list[AsyncIterator[Record]], key: Any) -> AsyncIterator[Record]:
+    """Merge ordered streams as heapq.merge does: stable across streams, and a
+    stream is advanced only after its current record has been taken."""
+    heap: list[tuple[Any, int, Record]] = []
+    for index, stream in enumerate(streams):
+        first = await anext(stream, None)
+        if first is not None:
+            heap.append((key(first), index, first))
+    heapq.heapify(heap)
+    while heap:
+        _, index, record = heap[0]
+        yield record
+        following = await anext(streams[index], None)
+        if following is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (key(following), index, following))
 
 
 def merge_key(order_by: tuple[SortKey, ...]) -> Any:
