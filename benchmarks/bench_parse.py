@@ -1,0 +1,171 @@
+"""Table 1: parse + plan per query, uncached, against jmespath and sqlglot.
+
+For each query of :mod:`benchmarks.queries`:
+
+- ``lark``: imgql's parse as it is today, uncached (``imgql.parser._parse.__wrapped__``:
+  Lark's LALR parser and contextual lexer driving the ``_Builder`` callbacks);
+- ``fast``: the same ``Lark`` object driven by ``imgql.fastparse`` (same table, same callbacks);
+- ``plan``: ``imgql.planner.plan(query, "glance")`` (normalize + pushdown);
+- ``cached``: ``imgql.parse`` when the text was parsed before (the lru_cache hit);
+- ``jmespath``: ``jmespath.parser.Parser().parse`` of the equivalent expression with its cache emptied first;
+- ``sqlglot``: ``sqlglot.parse_one`` of the equivalent SQL.
+
+The goal is ``fast + plan <= jmespath`` (ratio <= 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+from collections.abc import Callable
+
+from ._common import Table, geomean, interleaved, say, versions
+from .queries import QUERIES
+
+
+def _contenders(text: str, jmes: str, sql: str) -> dict[str, Callable[[], object]]:
+    import jmespath.parser
+    import sqlglot
+
+    import imgql
+    from imgql import fastparse, parser, planner
+
+    uncached = parser._parse.__wrapped__  # type: ignore[attr-defined]
+    lark_obj = parser._lark()
+    query = imgql.parse(text)
+    jparser = jmespath.parser.Parser()
+    jcache = jmespath.parser.Parser._CACHE
+
+    def jmespath_parse() -> object:
+        jcache.clear()
+        return jparser.parse(jmes)
+
+    fast_parse = fastparse.parse
+    plan = planner.plan
+    return {
+        "lark": lambda: uncached(text),
+        "fast": lambda: fast_parse(text, lark_obj),
+        "plan": lambda: plan(query, "glance"),
+        "cached": lambda: imgql.parse(text),
+        "jmespath": jmespath_parse,
+        "sqlglot": lambda: sqlglot.parse_one(sql),
+    }
+
+
+def check_same(text: str) -> None:
+    from imgql import fastparse, parser
+
+    expected = parser._parse.__wrapped__(text)  # type: ignore[attr-defined]
+    got = fastparse.parse(text, parser._lark())
+    if got != expected or str(got) != str(expected):
+        raise AssertionError(f"fastparse differs on {text!r}")
+
+
+def run(*, quick: bool = False, limit: int | None = None) -> Table:
+    queries = QUERIES[: (limit or (3 if quick else len(QUERIES)))]
+    repeat = 2 if quick else 9
+    budget = 0.002 if quick else 0.02
+    table = Table(
+        "1. Parse + plan per query, uncached (µs per query; ratio = imgql / jmespath parse alone)",
+        [
+            "#",
+            "chars",
+            "lark parse",
+            "fast parse",
+            "plan",
+            "cached parse",
+            "jmespath",
+            "sqlglot",
+            "lark+plan / jmespath",
+            "fast+plan / jmespath",
+            "fast / jmespath",
+            "sqlglot / jmespath",
+        ],
+    )
+    ratios: dict[str, list[float]] = {"lark+plan": [], "fast+plan": [], "fast": [], "sqlglot": [], "fast/lark": []}
+    for number, (text, jmes, sql) in enumerate(queries, 1):
+        check_same(text)
+        t = interleaved(_contenders(text, jmes, sql), repeat=repeat, budget=budget)
+        us = {k: v * 1e6 for k, v in t.items()}
+        r_lark = (us["lark"] + us["plan"]) / us["jmespath"]
+        r_fast = (us["fast"] + us["plan"]) / us["jmespath"]
+        ratios["lark+plan"].append(r_lark)
+        ratios["fast+plan"].append(r_fast)
+        ratios["fast"].append(us["fast"] / us["jmespath"])
+        ratios["sqlglot"].append(us["sqlglot"] / us["jmespath"])
+        ratios["fast/lark"].append(us["fast"] / us["lark"])
+        table.add(
+            number,
+            len(text),
+            us["lark"],
+            us["fast"],
+            us["plan"],
+            us["cached"],
+            us["jmespath"],
+            us["sqlglot"],
+            r_lark,
+            r_fast,
+            us["fast"] / us["jmespath"],
+            us["sqlglot"] / us["jmespath"],
+        )
+    table.add(
+        "geomean",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        geomean(ratios["lark+plan"]),
+        geomean(ratios["fast+plan"]),
+        geomean(ratios["fast"]),
+        geomean(ratios["sqlglot"]),
+    )
+    worst = max(range(len(queries)), key=lambda i: ratios["fast+plan"][i])
+    table.notes.append(
+        f"fast parse / lark parse: geomean {geomean(ratios['fast/lark']):.2f} "
+        f"(min {min(ratios['fast/lark']):.2f}, max {max(ratios['fast/lark']):.2f})"
+    )
+    table.notes.append(
+        f"goal fast+plan <= jmespath: met on {sum(r <= 1.0 for r in ratios['fast+plan'])}/{len(queries)} queries; "
+        f"worst #{worst + 1} at {ratios['fast+plan'][worst]:.2f}"
+    )
+    table.notes.append(
+        f"min of {repeat} interleaved rounds; {versions('lark', 'jmespath', 'sqlglot')}; "
+        "queries in benchmarks/queries.py"
+    )
+    return table
+
+
+def profile(text: str, what: str = "fast", calls: int = 3000, top: int = 18) -> str:
+    """cProfile of one stage (``lark``, ``fast`` or ``plan``) on one query."""
+    fns = _contenders(text, "images", "SELECT 1")
+    fn = fns[what]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        fn()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--profile", choices=["lark", "fast", "plan"])
+    args = parser.parse_args(argv)
+    if args.profile:
+        print(profile(QUERIES[19][0], args.profile))
+        return 0
+    say("table 1: parse + plan ...")
+    print(run(quick=args.quick).render())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
