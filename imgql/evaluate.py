@@ -13,7 +13,6 @@ false for every operator; ``tags`` is never null (no tags is the empty list).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -42,7 +41,6 @@ Predicate = Callable[[Image], bool]
 _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-@functools.lru_cache(maxsize=65536)
 def parse_time(text: str) -> dt.datetime | None:
     """A record's timestamp as an aware datetime; None when unreadable."""
     try:
@@ -52,8 +50,20 @@ def parse_time(text: str) -> dt.datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
+_fromisoformat = dt.datetime.fromisoformat
+_UTC = dt.timezone.utc
+
+
 def _time(value: Any) -> dt.datetime | None:
-    return parse_time(value) if isinstance(value, str) else None
+    # Not cached: a listing's timestamps are nearly all distinct, and a
+    # bounded cache missing every time costs more than parsing (C code).
+    if value.__class__ is not str:
+        return None
+    try:
+        parsed = _fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
 
 
 def _text(value: Any) -> str | None:
@@ -120,6 +130,20 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
             out.append(re.escape(ch))
         i += 1
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def glob_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """``glob_to_regex(pattern).fullmatch``, doing less work: a trailing ``*``
+    becomes a prefix match (``match``) and ``*...*`` a search, so the
+    regular expression never runs over the rest of the text."""
+    regex = glob_to_regex(pattern).pattern
+    flags = re.IGNORECASE | re.DOTALL
+    if regex.endswith(".*") and not regex.endswith("\\.*"):
+        body = regex[:-2]
+        if body.startswith(".*"):
+            return re.compile(body[2:], flags).search
+        return re.compile(body, flags).match
+    return re.compile(regex, flags).fullmatch
 
 
 class _Compiler:
@@ -207,6 +231,9 @@ class _Compiler:
             n = self.const(float(number) if number is not None else None)
             return f"_cmp_prop({self.get(node.field)}, {op!r}, {c}, {n})"
         c = self.const(value)
+        if op == "=" and isinstance(value, str):
+            # Only a str equals a str constant: no type check needed for =.
+            return f"({self.get(node.field)} == {c})"
         return f"(({v} := {self.get(node.field)}).__class__ is str and {v} {_PY_OPS[op]} {c})"
 
     def in_list(self, node: InList, kind: F.Kind) -> str:
@@ -244,20 +271,25 @@ class _Compiler:
         if isinstance(pattern, Param):
             raise ParameterError(f"${pattern.name} has no value; bind it before running the query")
         if node.op == "like":
-            test = self.const(glob_to_regex(pattern).fullmatch)
+            test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
             test = self.const(re.compile(pattern).search)
         else:
-            needle = pattern.casefold()
-            test = self.const(lambda text, _needle=needle: _needle in text.casefold())
+            test = None
+            needle = self.const(pattern.casefold())
         v = self.var()
+
+        def check(text: str) -> str:
+            # re's match/search return a Match or None: no _ok() call needed.
+            return f"({needle} in {text}.casefold())" if test is None else f"({test}({text}) is not None)"
+
         if kind is F.Kind.TAGS:
             t = self.var()
-            body = f"any(_ok({test}({t})) for {t} in ({self.get(node.field)} or ()))"
+            body = f"any({check(t)} for {t} in ({self.get(node.field)} or ()))"
             return f"({'not ' if node.negated else ''}{body})"
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         sense = "not " if node.negated else ""
-        return f"(({v} := {getter}).__class__ is str and {sense}_ok({test}({v})))"
+        return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
 
 def _truthy(result: object) -> bool:
@@ -271,7 +303,9 @@ def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> P
     compiler = _Compiler(now)
     compiler.namespace["_ok"] = _truthy
     body = compiler.expr(expr)
-    source = f"def _matches(img):\n    return bool({body})\n"
+    # Every generated test is a bool already (comparisons, `is`, `in`, `not`,
+    # and/or of those), so no bool() call is needed around it.
+    source = f"def _matches(img):\n    return {body}\n"
     code = compile(source, "<imgql predicate>", "exec")
     exec(code, compiler.namespace)
     function: Predicate = compiler.namespace["_matches"]

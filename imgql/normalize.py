@@ -152,6 +152,8 @@ def _unique(items: list[Expr]) -> list[Expr]:
 def _has_complement(items: list[Expr]) -> bool:
     """Whether some operand's exact negation is also an operand: `x` and
     `not x`, or `tag = a` and `tag != a` (tags are never null)."""
+    if not any(isinstance(item, (Not, Compare, InList, Match)) for item in items):
+        return False
     present = set(items)
     for item in items:
         if isinstance(item, Not) and item.operand in present:

@@ -423,12 +423,24 @@ def parse(text: str) -> Query:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _lark_parse(text: str, lark_obj: lark.Lark) -> Any:
+    return lark_obj.parse(text)
+
+
+try:
+    # The lean driver reads Lark's tables through internal names; should a
+    # Lark release move them, parsing goes through Lark's own driver.
+    from .fastparse import parse as _fast_parse
+except ImportError:  # pragma: no cover - depends on the installed Lark
+    _fast_parse = _lark_parse
+
+
 # Failed parses are not cached (lru_cache keeps only results), so an error is
 # raised again on every call with the same text.
 @functools.lru_cache(maxsize=512)
 def _parse(text: str) -> Query:
     try:
-        result = _lark().parse(text)
+        result = _fast_parse(text, _lark())
     except QueryError as exc:
         raise _with_text(exc, text) from None
     except lark.exceptions.UnexpectedInput as exc:

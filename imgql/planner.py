@@ -68,8 +68,9 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     expr = normalize(query.where, now)
     notes: list[str] = []
     expr, member_statuses = _member_status_scope(expr, query)
-    hidden_parts = (False, True) if (query.all_images or "os_hidden" in query.fields) else (False,)
-    widen_visibility = query.all_images or "visibility" in query.fields
+    fields = query.fields
+    hidden_parts = (False, True) if (query.all_images or "os_hidden" in fields) else (False,)
+    widen_visibility = query.all_images or "visibility" in fields
 
     requests: list[Request] = []
     if query.limit == 0:
@@ -79,7 +80,9 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     else:
         for status in member_statuses:
             for hidden in hidden_parts:
-                part = simplify(_assume_hidden(expr, hidden))
+                part = _assume_hidden(expr, hidden)
+                if part is not expr:  # expr is normalized already; only a substituted one needs simplifying
+                    part = simplify(part)
                 if isinstance(part, Const) and not part.value:
                     if len(hidden_parts) > 1:
                         notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
