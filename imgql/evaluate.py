@@ -147,7 +147,10 @@ def glob_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
 
 
 class _Compiler:
-    def __init__(self, now: dt.datetime | None) -> None:
+    def __init__(self, now: dt.datetime | None, *, fast: bool = False) -> None:
+        # A fast body may raise TypeError on a malformed record (an
+        # unhashable value); the compiled function then asks the safe body.
+        self.fast = fast
         self.namespace: dict[str, Any] = {
             "_time": _time,
             "_text": _text,
@@ -215,7 +218,17 @@ class _Compiler:
             return f"({self.get(node.field)} is {bool(want)!r})"
         if kind is F.Kind.DATETIME:
             c = self.const(value)
-            return f"(({v} := _time({self.get(node.field)})) is not None and {v} {_PY_OPS[op]} {c})"
+            slow = f"((_t := _time({v})) is not None and _t {_PY_OPS[op]} {c})"
+            shown = _shown_bound(value, op)
+            if shown is None:
+                return f"(({v} := {self.get(node.field)}).__class__ is str and {slow})"
+            fast = repr(shown) if isinstance(shown, bool) else f"{v} {_PY_OPS[op]} {self.const(shown)}"
+            # Glance writes times as 2025-10-02T08:30:39Z, whose text sorts
+            # as the instants do: compare the text, parse anything else.
+            return (
+                f"(({v} := {self.get(node.field)}).__class__ is str and "
+                f"({fast} if len({v}) == 20 and {v}[19] == 'Z' and {v}[10] == 'T' else {slow}))"
+            )
         if kind is F.Kind.BYTES:
             return (
                 f"(({v} := {self.get(node.field)}) is not None and {v}.__class__ is not bool "
@@ -223,8 +236,15 @@ class _Compiler:
             )
         if kind is F.Kind.PROPERTY:
             c = self.const(value)
-            if op in ("=", "!="):
-                return f"(({v} := _text({self.get(node.field)})) is not None and {v} {_PY_OPS[op]} {c})"
+            if op == "=":
+                # Glance's properties are text (or absent): compare directly,
+                # converting only other types.
+                return (
+                    f"(({v} := {self.get(node.field)}) == {c} "
+                    f"or ({v}.__class__ is not str and {v} is not None and _text({v}) == {c}))"
+                )
+            if op == "!=":
+                return f"(({v} := _text({self.get(node.field)})) is not None and {v} != {c})"
             from .values import parse_number
 
             number = parse_number(str(value))
@@ -262,6 +282,9 @@ class _Compiler:
         c = self.const(frozenset(values))
         v = self.var()
         check = "is not None and" if kind is F.Kind.BYTES else ".__class__ is str and"
+        if self.fast and not node.negated and kind is not F.Kind.BYTES:
+            # Only a str can be in a set of str: no type check needed.
+            return f"({self.get(node.field)} in {c})"
         if kind is F.Kind.BYTES:
             return f"(({v} := {self.get(node.field)}) {check} {v} {'not in' if node.negated else 'in'} {c})"
         return f"(({v} := {self.get(node.field)}){check} {v} {'not in' if node.negated else 'in'} {c})"
@@ -270,6 +293,11 @@ class _Compiler:
         pattern = node.pattern
         if isinstance(pattern, Param):
             raise ParameterError(f"${pattern.name} has no value; bind it before running the query")
+        infix = _ascii_infix(pattern) if node.op == "like" else None
+        if infix is not None:
+            # `*word*` with an ASCII word: on ASCII text, case-insensitive
+            # matching is plain lower-casing, far cheaper than a regex search.
+            return self.ascii_infix(node, kind, infix, glob_matcher(pattern))
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
@@ -291,6 +319,52 @@ class _Compiler:
         sense = "not " if node.negated else ""
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
+    def ascii_infix(self, node: Match, kind: F.Kind, needle: str, search: Any) -> str:
+        n = self.const(needle)
+        f = self.const(search)
+        sense = "not " if node.negated else ""
+        if kind is F.Kind.TAGS:
+            t = self.var()
+            test = f"({n} in {t}.lower() if {t}.isascii() else {f}({t}) is not None)"
+            return f"({sense}any({test} for {t} in ({self.get(node.field)} or ())))"
+        v = self.var()
+        getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
+        test = f"({n} in {v}.lower() if {v}.isascii() else {f}({v}) is not None)"
+        return f"(({v} := {getter}).__class__ is str and {sense}{test})"
+
+
+def _shown_bound(value: Any, op: str) -> str | bool | None:
+    """The literal as a record's whole-second UTC text, moved to the whole
+    second that selects the same shown times (`>= 08:30:39.5` is `>= 08:30:40`);
+    True or False when no shown time can differ; None when not expressible."""
+    if not isinstance(value, dt.datetime):
+        return None
+    moment = value.astimezone(dt.timezone.utc)
+    if not 1000 <= moment.year <= 9998:
+        return None
+    floor = moment.replace(microsecond=0)
+    whole = moment == floor
+    if op in ("=", "!="):
+        if not whole:
+            return op == "!="
+        target = floor
+    elif op in (">=", "<"):
+        target = floor if whole else floor + dt.timedelta(seconds=1)
+    else:
+        target = floor
+    return target.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_INFIX = re.compile(r"\*([^*?\\]+)\*")
+
+
+def _ascii_infix(pattern: str) -> str | None:
+    """The word of a `*word*` glob, lower-cased, when it is plain ASCII."""
+    found = _INFIX.fullmatch(pattern)
+    if found is None or not found.group(1).isascii():
+        return None
+    return found.group(1).lower()
+
 
 def _truthy(result: object) -> bool:
     return result is not None and result is not False
@@ -300,15 +374,31 @@ def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> P
     """A function telling whether an image record satisfies ``expr``."""
     if expr is None:
         return _always
-    compiler = _Compiler(now)
+    safe_body, safe_namespace = _body(expr, now, fast=False)
+    safe = _define(f"    return {safe_body}", safe_namespace)
+    fast_body, fast_namespace = _body(expr, now, fast=True)
+    if fast_body == safe_body:
+        return safe
+    fast_namespace["_safe"] = safe
+    # A malformed record (an unhashable value) makes the fast body raise
+    # TypeError; the safe body, with its type checks, answers then.
+    return _define(
+        f"    try:\n        return {fast_body}\n    except TypeError:\n        return _safe(img)", fast_namespace
+    )
+
+
+def _body(expr: Expr, now: dt.datetime | None, *, fast: bool) -> tuple[str, dict[str, Any]]:
+    compiler = _Compiler(now, fast=fast)
     compiler.namespace["_ok"] = _truthy
-    body = compiler.expr(expr)
     # Every generated test is a bool already (comparisons, `is`, `in`, `not`,
     # and/or of those), so no bool() call is needed around it.
-    source = f"def _matches(img):\n    return {body}\n"
-    code = compile(source, "<imgql predicate>", "exec")
-    exec(code, compiler.namespace)
-    function: Predicate = compiler.namespace["_matches"]
+    return compiler.expr(expr), compiler.namespace
+
+
+def _define(body: str, namespace: dict[str, Any]) -> Predicate:
+    source = f"def _matches(img):\n{body}\n"
+    exec(compile(source, "<imgql predicate>", "exec"), namespace)
+    function: Predicate = namespace["_matches"]
     function.__doc__ = source
     return function
 

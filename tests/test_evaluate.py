@@ -7,9 +7,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import imgql
-from imgql.ast import Compare, Expr, Param, SortKey
+from imgql.ast import Compare, Expr, Match, Param, SortKey
 from imgql.evaluate import compile_predicate, glob_to_regex, sort_images
 
 NOW = dt.datetime(2025, 10, 2, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -250,3 +252,26 @@ def test_sort_by_time_and_property() -> None:
     assert [i["id"] for i in sort_images(list(images), (SortKey("created_at"),))] == ["3", "4", "1", "2"]
     # numbers by value before text; missing first
     assert [i["id"] for i in sort_images(list(images), (SortKey("os_version"),))] == ["4", "2", "1", "3"]
+
+
+@given(
+    word=st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="*?\\"), min_size=1, max_size=4),
+    text=st.text(max_size=12),
+    upper=st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_ascii_infix_shortcut_agrees_with_the_glob(word: str, text: str, upper: bool) -> None:
+    pattern = f"*{word.upper() if upper else word}*"
+    predicate = compile_predicate(Match("name", "like", pattern))
+    expected = glob_to_regex(pattern).fullmatch(text) is not None
+    assert predicate({"name": text}) is expected
+    assert predicate({"name": text + "\u212a"}) is (glob_to_regex(pattern).fullmatch(text + "\u212a") is not None)
+
+
+def test_a_malformed_record_falls_back_to_the_checked_predicate() -> None:
+    predicate = compile_predicate(where("disk_format in (raw, qcow2)"))
+    assert "except TypeError" in (predicate.__doc__ or "")
+    assert predicate({"disk_format": "raw"}) is True
+    assert predicate({"disk_format": ["raw"]}) is False
+    assert predicate({"disk_format": None}) is False
+    assert predicate({}) is False
