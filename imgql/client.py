@@ -118,8 +118,9 @@ class _ClientBase:
         endpoint: str | None,
         token: str | None,
         *,
-        http_given: bool,
-        http_headers: httpx.Headers | None,
+        http: Any,
+        http_class: type[httpx.Client] | type[httpx.AsyncClient],
+        sleep: Any,
         profile: str | Profile,
         page_size: int | None,
         cloud: str | None,
@@ -131,6 +132,10 @@ class _ClientBase:
         interface: str | None,
         concurrency: int,
     ) -> None:
+        if http is not None and not isinstance(http, http_class):
+            raise ConfigError(f"http must be an httpx.{http_class.__name__}, not {type(http).__name__}")
+        http_given = http is not None
+        http_headers = http.headers if http is not None else None
         self._profile = get_profile(profile)
         if page_size is not None and (not isinstance(page_size, int) or page_size < 1):
             raise ConfigError(f"page_size must be a whole number of at least 1, not {page_size!r}")
@@ -166,6 +171,13 @@ class _ClientBase:
             agent = f"{existing_agent} {agent}"
         self._user_agent = agent
         self._closed = False
+        self._sleep: Any = sleep
+        self._owns_http = not http_given
+        # Each client narrows this to its own httpx class.
+        self._http: Any = http if http_given else self._make_http()
+
+    def _make_http(self) -> Any:
+        raise NotImplementedError
 
     # -- planning ---------------------------------------------------------------
 
@@ -295,6 +307,8 @@ class Client(_ClientBase):
     ``sleep`` replaces the wait between tries (for tests).
     """
 
+    _http: httpx.Client
+
     def __init__(
         self,
         endpoint: str | None = None,
@@ -313,13 +327,12 @@ class Client(_ClientBase):
         concurrency: int = DEFAULT_CONCURRENCY,
         sleep: Callable[[float], object] | None = None,
     ) -> None:
-        if http is not None and not isinstance(http, httpx.Client):
-            raise ConfigError(f"http must be an httpx.Client, not {type(http).__name__}")
         super().__init__(
             endpoint,
             token,
-            http_given=http is not None,
-            http_headers=http.headers if http is not None else None,
+            http=http,
+            http_class=httpx.Client,
+            sleep=sleep,
             profile=profile,
             page_size=page_size,
             cloud=cloud,
@@ -331,9 +344,6 @@ class Client(_ClientBase):
             interface=interface,
             concurrency=concurrency,
         )
-        self._owns_http = http is None
-        self._http = http if http is not None else self._make_http()
-        self._sleep = sleep
         self._lock = threading.Lock()
         self._runs: weakref.WeakSet[threading.Event] = weakref.WeakSet()
 
@@ -541,6 +551,8 @@ class AsyncClient(_ClientBase):
     answers. ``query`` and ``records`` return async iterators; ``one`` is
     awaited."""
 
+    _http: httpx.AsyncClient
+
     def __init__(
         self,
         endpoint: str | None = None,
@@ -559,13 +571,12 @@ class AsyncClient(_ClientBase):
         concurrency: int = DEFAULT_CONCURRENCY,
         sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
-        if http is not None and not isinstance(http, httpx.AsyncClient):
-            raise ConfigError(f"http must be an httpx.AsyncClient, not {type(http).__name__}")
         super().__init__(
             endpoint,
             token,
-            http_given=http is not None,
-            http_headers=http.headers if http is not None else None,
+            http=http,
+            http_class=httpx.AsyncClient,
+            sleep=sleep,
             profile=profile,
             page_size=page_size,
             cloud=cloud,
@@ -577,9 +588,6 @@ class AsyncClient(_ClientBase):
             interface=interface,
             concurrency=concurrency,
         )
-        self._owns_http = http is None
-        self._http = http if http is not None else self._make_http()
-        self._sleep = sleep
 
     def _make_http(self) -> httpx.AsyncClient:
         timeout = self._timeout if not isinstance(self._timeout, _Unset) else DEFAULT_TIMEOUT
