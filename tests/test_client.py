@@ -251,7 +251,11 @@ def test_sync_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> No
     assert not [t for t in threading.enumerate() if t.name.startswith("imgql")]
 
 
-def test_async_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> None:
+UNION = "images where tag = gpu or tag = beta or tag = lts"
+
+
+def _async_peak(fake: FakeGlance, **options: Any) -> tuple[list[str], int]:
+    """The ids an AsyncClient returns for UNION, and the most requests it had in flight at once."""
     in_flight = 0
     most = 0
 
@@ -266,33 +270,21 @@ def test_async_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> N
 
     async def main() -> list[str]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            client = imgql.AsyncClient(ENDPOINT, TOKEN, http=http)
-            return [image.id async for image in client.query("images where tag = gpu or tag = beta or tag = lts")]
+            client = imgql.AsyncClient(ENDPOINT, TOKEN, http=http, **options)
+            return [image.id async for image in client.query(UNION)]
 
-    ids = asyncio.run(main())
-    assert ids == expected(fake, "images where tag = gpu or tag = beta or tag = lts")
+    return asyncio.run(main()), most
+
+
+def test_async_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> None:
+    ids, most = _async_peak(fake)
+    assert ids == expected(fake, UNION)
     assert most == 3
 
 
 def test_async_concurrency_is_bounded(fake: FakeGlance) -> None:
-    in_flight = 0
-    most = 0
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, most
-        in_flight += 1
-        most = max(most, in_flight)
-        for _ in range(5):
-            await asyncio.sleep(0)
-        in_flight -= 1
-        return fake.handler(request)
-
-    async def main() -> None:
-        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            client = imgql.AsyncClient(ENDPOINT, TOKEN, http=http, concurrency=2)
-            assert len([i async for i in client.query("images where tag = gpu or tag = beta or tag = lts")]) > 0
-
-    asyncio.run(main())
+    ids, most = _async_peak(fake, concurrency=2)
+    assert len(ids) > 0
     assert most == 2
 
 
