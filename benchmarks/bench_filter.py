@@ -2,7 +2,7 @@
 
 For each residual-predicate shape, the same records are filtered by
 
-- ``imgql``: ``Plan.matches``, i.e. ``evaluate.compile_predicate(normalize(where))``;
+- ``imgql``: ``imgql.run.answer.plan_predicate(plan)``, i.e. ``evaluate.compile_predicate(normalize(where))``;
 - ``lambda``: what a careful person writes by hand (null-safe, same answer);
 - ``jmespath``: ``jmespath.compile("[?...]").search(records)`` (openstacksdk's filter language).
 
@@ -107,8 +107,8 @@ def run(*, quick: bool = False, count: int | None = None) -> Table:
     import jmespath
 
     import imgql
-    from imgql.evaluate import compile_predicate
-    from imgql.normalize import normalize
+    from imgql.plan.normalize import normalize
+    from imgql.run.predicate import compile_predicate
 
     count = count or (2_000 if quick else 200_000)
     repeat = 2 if quick else 5
@@ -159,8 +159,8 @@ def run(*, quick: bool = False, count: int | None = None) -> Table:
 
 def generated_source(condition: str) -> str:
     import imgql
-    from imgql.evaluate import compile_predicate
-    from imgql.normalize import normalize
+    from imgql.plan.normalize import normalize
+    from imgql.run.predicate import compile_predicate
 
     return compile_predicate(normalize(imgql.parse(f"images where {condition}").where)).__doc__ or ""
 

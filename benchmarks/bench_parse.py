@@ -4,9 +4,9 @@ For each query of :mod:`benchmarks.queries`:
 
 - ``lark``: the ``Lark`` object's own ``parse`` (Lark's LALR parser and contextual lexer
   driving the ``_Builder`` callbacks), what parsing costs without the lean driver;
-- ``fast``: imgql's parse as it is, uncached (``imgql.parser._parse.__wrapped__``), which drives
-  the same table and callbacks with ``imgql.fastparse``;
-- ``plan``: ``imgql.planner.plan(query, "glance")`` (normalize + pushdown);
+- ``fast``: imgql's parse as it is, uncached (``imgql.lang.parser._parse.__wrapped__``), which drives
+  the same table and callbacks with ``imgql.lang.fastparse``;
+- ``plan``: ``imgql.plan.planner.plan(query, "glance")`` (normalize + pushdown);
 - ``cached``: ``imgql.parse`` when the text was parsed before (the lru_cache hit);
 - ``jmespath``: ``jmespath.parser.Parser().parse`` of the equivalent expression with its cache emptied first;
 - ``sqlglot``: ``sqlglot.parse_one`` of the equivalent SQL.
@@ -31,7 +31,8 @@ def _contenders(text: str, jmes: str, sql: str) -> dict[str, Callable[[], object
     import sqlglot
 
     import imgql
-    from imgql import parser, planner
+    from imgql.lang import parser
+    from imgql.plan import planner
 
     uncached = parser._parse.__wrapped__  # type: ignore[attr-defined]
     lark_obj = parser._lark()
@@ -56,7 +57,7 @@ def _contenders(text: str, jmes: str, sql: str) -> dict[str, Callable[[], object
 
 
 def check_same(text: str) -> None:
-    from imgql import fastparse, parser
+    from imgql.lang import fastparse, parser
 
     expected = parser._parse.__wrapped__(text)  # type: ignore[attr-defined]
     got = fastparse.parse(text, parser._lark())

@@ -24,7 +24,7 @@ PY = sys.executable
 QUERY = "images where tag = a"
 
 _BUILD = (
-    "import lark, imgql.parser as p; "
+    "import lark, imgql.lang.parser as p; "
     "lark.Lark.open_from_package('imgql.grammar', 'imgql.lark', parser='lalr', lexer='contextual', "
     f"transformer=p._Builder(), cache=False, maybe_placeholders=True).parse({QUERY!r})"
 )
@@ -38,7 +38,7 @@ COMMANDS: dict[str, list[str]] = {
     "import imgql; fastparse": [
         PY,
         "-c",
-        f"import imgql.parser as p, imgql.fastparse as f; f.parse({QUERY!r}, p._lark())",
+        f"import imgql.lang.parser as p, imgql.lang.fastparse as f; f.parse({QUERY!r}, p._lark())",
     ],
     "parse, grammar rebuilt (cache=False)": [PY, "-c", _BUILD],
     "imgql plan (CLI)": [str(Path(PY).with_name("imgql")), "plan", QUERY],
@@ -51,7 +51,7 @@ import imgql
 imported = time.perf_counter()
 imgql.parse({QUERY!r})
 parsed = time.perf_counter()
-import imgql.parser as p
+import imgql.lang.parser as p
 import lark
 t0 = time.perf_counter()
 lark.Lark.open_from_package('imgql.grammar', 'imgql.lark', parser='lalr', lexer='contextual',

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import imgql
-from imgql.config import ConfigQueryError, check_file, load_file, resolve
+from imgql.cli.queryfiles import ConfigQueryError, check_file, load_file, resolve
 
 HERE = Path(__file__).parent
 

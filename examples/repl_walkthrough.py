@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import imgql
-from imgql.display import ResultList
+from imgql.run.results import ResultList
 
 CATALOG = Path(__file__).with_name("catalog.json")
 

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import imgql
-from imgql.display import ResultList
-from imgql.search import DEFAULT_ALLOW, describe_allow
+from imgql.lang.searchbox import DEFAULT_ALLOW, describe_allow
+from imgql.run.results import ResultList
 
 ALLOW = DEFAULT_ALLOW  # what visitors may filter on
 MAX_RESULTS = 50

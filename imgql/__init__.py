@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .ast import Query
 from .errors import (
     AuthenticationError,
     BadRequest,
@@ -37,16 +36,17 @@ from .errors import (
     TooComplexError,
     UnknownFieldError,
 )
-from .parser import parse
+from .lang.ast import Query
+from .lang.parser import parse
+from .version import __version__
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
-    from .client import AsyncClient, Client
-    from .image import Image
-    from .plan import Plan
-    from .search import search_box
+    from .http.client import AsyncClient, Client
+    from .lang.searchbox import search_box
+    from .plan.plan import Plan
+    from .run.catalog import Catalog
+    from .run.image import Image
 
-__version__ = "0.1.0"
 
 __all__ = [
     "AsyncClient",
@@ -76,6 +76,7 @@ __all__ = [
     "ServiceUnavailable",
     "TooComplexError",
     "UnknownFieldError",
+    "__version__",
     "connect",
     "parse",
     "search_box",
@@ -83,13 +84,13 @@ __all__ = [
 
 # Loaded on first use, so that `import imgql; imgql.parse(...)` stays cheap.
 _LAZY = {
-    "Catalog": ".catalog",
-    "Client": ".client",
-    "AsyncClient": ".client",
-    "connect": ".client",
-    "Image": ".image",
-    "Plan": ".plan",
-    "search_box": ".search",
+    "Catalog": ".run.catalog",
+    "Client": ".http.client",
+    "AsyncClient": ".http.client",
+    "connect": ".http.client",
+    "Image": ".run.image",
+    "Plan": ".plan.plan",
+    "search_box": ".lang.searchbox",
 }
 
 

@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from imgql import fields as F
-from imgql.ast import (
+from imgql.lang import fields as F
+from imgql.lang.ast import (
     And,
     Compare,
     Exists,

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from imgql.auth import Credentials, KeystoneAuth, StaticAuth, normalize_endpoint, resolve_auth
 from imgql.errors import AuthenticationError, ConfigError, ConnectionError, Error, ServiceError
+from imgql.http.auth import Credentials, KeystoneAuth, StaticAuth, normalize_endpoint, resolve_auth
 
 PASSWORD = "pw-Zq81-do-not-show"
 APP_SECRET = "appsecret-Xk2-do-not-show"
@@ -1038,6 +1038,6 @@ def test_no_clouds_yaml_needs_no_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_importing_auth_does_not_import_yaml() -> None:
-    code = "import sys, imgql.auth; print('yaml' in sys.modules)"
+    code = "import sys, imgql.http.auth; print('yaml' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

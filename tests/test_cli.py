@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 import imgql
-from imgql import cli
+from imgql.cli import commands as cli
 
 IMAGES = [
     {

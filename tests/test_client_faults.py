@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 import imgql
-from imgql.glance_source import Reply, server_message
-from imgql.retry import RetryPolicy, retry_after
+from imgql.http.paging import Reply, server_message
+from imgql.http.retry import RetryPolicy, retry_after
 
 from .fakeglance import ENDPOINT, RUNNERS, TOKEN, FakeGlance, Runner, SyncRunner, make_image
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import imgql
-from imgql.config import ConfigQueryError, check_file, find_queries, resolve
+from imgql.cli.queryfiles import ConfigQueryError, check_file, find_queries, resolve
 
 IMAGES = [
     {"id": "u24", "name": "Ubuntu-24.04", "os_distro": "ubuntu", "tags": ["lts"], "created_at": "2025-06-01T00:00:00Z"},

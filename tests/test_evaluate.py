@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql.ast import Compare, Expr, Match, Param, SortKey
-from imgql.evaluate import compile_predicate, glob_to_regex, sort_images
+from imgql.lang.ast import Compare, Expr, Match, Param, SortKey
+from imgql.run.predicate import compile_predicate, glob_to_regex, sort_images
 
 NOW = dt.datetime(2025, 10, 2, 12, 0, 0, tzinfo=dt.timezone.utc)
 

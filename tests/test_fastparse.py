@@ -1,4 +1,4 @@
-"""imgql.fastparse drives Lark's own tables and callbacks: it must give exactly
+"""imgql.lang.fastparse drives Lark's own tables and callbacks: it must give exactly
 what ``Lark.parse`` gives (spans included), and fall back to Lark, never
 answer differently, on text Lark rejects."""
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imgql import fastparse, parser
+from imgql.lang import fastparse, parser
 from tests.strategies import QUERY_PIECES, SCALE, queries
 
 CHECK = settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])

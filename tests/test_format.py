@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import imgql
-from imgql.ast import And, Compare, Const, Exists, InList, Match, Not, Or, Param, Query, RelativeTime, SortKey
-from imgql.format import bare_or_quoted, format_expr, quote
+from imgql.lang.ast import And, Compare, Const, Exists, InList, Match, Not, Or, Param, Query, RelativeTime, SortKey
+from imgql.lang.format import bare_or_quoted, format_expr, quote
 from tests.strategies import SCALE, exprs, queries
 
 CANONICAL = [

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql.ast import Query
+from imgql.lang.ast import Query
 from tests.strategies import QUERY_PIECES, SCALE, queries
 
 FUZZ = settings(max_examples=250 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,13 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql import fields as F
-from imgql.ast import MAX_DEPTH, And, Compare, Const, Exists, Expr, InList, Match, Not, Or, Param, RelativeTime
-from imgql.evaluate import compile_predicate
-from imgql.explain import explain
-from imgql.format import format_expr
-from imgql.normalize import normalize, push_negations, resolve_times, simplify
-from imgql.planner import plan
+from imgql.lang import fields as F
+from imgql.lang.ast import MAX_DEPTH, And, Compare, Const, Exists, Expr, InList, Match, Not, Or, Param, RelativeTime
+from imgql.lang.format import format_expr
+from imgql.plan.explain import explain
+from imgql.plan.normalize import normalize, push_negations, resolve_times, simplify
+from imgql.plan.planner import plan
+from imgql.run.answer import plan_predicate
+from imgql.run.predicate import compile_predicate
 from tests import strategies as S
 
 NOW = dt.datetime(2025, 10, 2, 12, 0, 0, tzinfo=dt.timezone.utc)
@@ -218,8 +219,8 @@ _PROPERTY_VALUES = st.one_of(st.sampled_from(S.VALUE_POOL), S.texts())
 @st.composite
 def related_records(draw: st.DrawFn, expr: Expr) -> dict[str, object]:
     record: dict[str, object] = draw(S.image_records())
-    from imgql.ast import walk
-    from imgql.values import format_datetime
+    from imgql.lang.ast import walk
+    from imgql.lang.literals import format_datetime
 
     for node in walk(expr):
         if not isinstance(node, (Compare, InList, Exists, Match)) or not draw(st.booleans()):
@@ -272,7 +273,7 @@ def test_normalize_is_idempotent_and_in_normal_form(expr: Expr) -> None:
     """Normalizing twice changes nothing; `not` wraps only predicates; no
     `and` directly inside an `and`, no `or` inside an `or`; constants only
     stand alone."""
-    from imgql.ast import PREDICATES, walk
+    from imgql.lang.ast import PREDICATES, walk
 
     normalized = normalize(without_params(expr), NOW)
     assert normalize(normalized, NOW) == normalized
@@ -339,7 +340,7 @@ def test_max_depth_queries_go_through_every_stage(start: int, profile: str) -> N
     assert planned.explain()
     record = {"id": "1", "name": "x", "tags": ["t1"], "size": 5}
     assert compile_predicate(query.where, now=NOW)(record) == compile_predicate(normalized, now=NOW)(record)
-    assert planned.matches(record) in (True, False)
+    assert plan_predicate(planned)(record) in (True, False)
     assert imgql.parse(str(query)) == query
 
 

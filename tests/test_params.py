@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql.ast import And, Compare, Exists, InList, Match, Param, RelativeTime
+from imgql.lang.ast import And, Compare, Exists, InList, Match, Param, RelativeTime
 
 UTC = dt.timezone.utc
 

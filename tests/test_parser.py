@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 import imgql
-from imgql.ast import (
+from imgql.lang.ast import (
     MAX_DEPTH,
     And,
     Compare,

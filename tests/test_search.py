@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql import fields as F
-from imgql.ast import And, Compare, InList, Match, Not, Query
-from imgql.search import DEFAULT_ALLOW, search_box
+from imgql.lang import fields as F
+from imgql.lang.ast import And, Compare, InList, Match, Not, Query
+from imgql.lang.searchbox import DEFAULT_ALLOW, search_box
 
 UTC = dt.timezone.utc
 

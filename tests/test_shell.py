@@ -16,7 +16,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 import imgql
-from imgql.shell import Shell, history_path, is_complete
+from imgql.cli.shell import Shell, history_path, is_complete
 
 IMAGES = [
     {"id": "u24", "name": "Ubuntu-24.04", "status": "active", "visibility": "public", "os_distro": "ubuntu",

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from imgql.ast import RelativeTime
-from imgql.fields import GIB, MIB
-from imgql.values import (
+from imgql.lang.ast import RelativeTime
+from imgql.lang.fields import GIB, MIB
+from imgql.lang.literals import (
     MAX_RELATIVE_DAYS,
     SIZE_UNITS,
     LiteralError,

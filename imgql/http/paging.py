@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode
 
 import attrs
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     BadRequest,
     ConnectionError,

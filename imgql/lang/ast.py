@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Union
 import attrs
 
 if TYPE_CHECKING:
-    from .plan import Plan
+    from ..plan.plan import Plan
 
 # Nesting deeper than this is refused at parse time, so that no later stage
 # (normalize, format, plan, compile) can reach Python's recursion limit.
@@ -197,7 +197,7 @@ class Query:
 
     def plan(self, profile: str = "glance", **params: object) -> Plan:
         """The plan that answers this query under a capability profile."""
-        from .planner import plan
+        from ..plan.planner import plan
 
         return plan(self.bind(**params) if params or self.params else self, profile)
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 import attrs
 
+from ..errors import InvalidPatternError, InvalidValueError, ParameterError
 from . import fields as F
 from .ast import And, Compare, Exists, Expr, InList, Match, Not, Or, Param, Query, Value
-from .errors import InvalidPatternError, InvalidValueError, ParameterError
-from .values import (
+from .literals import (
     LiteralError,
     check_size,
     parse_boolean,

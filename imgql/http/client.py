@@ -50,12 +50,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from .ast import Query
+from ..errors import ConfigError, ConnectionError, Error
+from ..lang.ast import Query
+from ..lang.parser import parse
+from ..plan.capabilities import Profile, get_profile
+from ..plan.plan import Plan
+from ..plan.planner import plan as make_plan
+from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
+from ..run.image import Image
 from .auth import Auth, Credentials, normalize_endpoint, resolve_auth
-from .capabilities import Profile, get_profile
-from .errors import ConfigError, ConnectionError, Error
-from .execute import ONE_COUNT_BOUND, aanswer, answer, exactly_one
-from .glance_source import (
+from .paging import (
     LISTING_PATH,
     Fault,
     Page,
@@ -67,14 +71,10 @@ from .glance_source import (
     describe,
     listing,
 )
-from .image import Image
-from .parser import parse
-from .plan import Plan
-from .planner import plan as make_plan
 from .retry import DEFAULT_RETRIES, RetryPolicy
 
 if TYPE_CHECKING:
-    from .display import ResultList
+    from ..run.results import ResultList
 
 __all__ = ["AsyncClient", "Client", "connect"]
 
@@ -98,7 +98,7 @@ Timeout = float | httpx.Timeout | None
 
 
 def _version() -> str:
-    from . import __version__
+    from ..version import __version__
 
     return __version__
 
@@ -373,7 +373,7 @@ class Client(_ClientBase):
     def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table
         at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
-        from .display import ResultList
+        from ..run.results import ResultList
 
         return ResultList(list(self.query(query, **params)))
 
@@ -529,7 +529,7 @@ def _first_page(pages: Iterator[tuple[Record, ...]]) -> tuple[Record, ...] | Non
 
 def _drainer(plan: Plan) -> Callable[[Iterator[tuple[Record, ...]]], list[Record]]:
     # Only matches are kept while the whole listing is read for a client-side sort.
-    matches = plan.matches
+    matches = plan_predicate(plan)
 
     def drain(pages: Iterator[tuple[Record, ...]]) -> list[Record]:
         return [record for page in pages for record in page if matches(record)]
@@ -619,7 +619,7 @@ class AsyncClient(_ClientBase):
 
     async def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table."""
-        from .display import ResultList
+        from ..run.results import ResultList
 
         return ResultList([image async for image in self.query(query, **params)])
 
@@ -659,7 +659,7 @@ class AsyncClient(_ClientBase):
         drivers = [self._pages(request.params, page_size, limiter) for request in plan.requests]
         try:
             if plan.client_sort:
-                matches = plan.matches
+                matches = plan_predicate(plan)
                 lists = await _all([_adrain(driver, matches) for driver in drivers])
                 for record in answer(plan, lists):
                     yield record

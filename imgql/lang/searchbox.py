@@ -37,7 +37,7 @@ import attrs
 
 from . import fields as F
 from .ast import And, Compare, Expr, InList, Match, Not, Or, Query, SortKey, Value
-from .values import LiteralError, parse_boolean, parse_datetime, parse_relative, parse_size
+from .literals import LiteralError, parse_boolean, parse_datetime, parse_relative, parse_size
 
 __all__ = ["DEFAULT_ALLOW", "FIELD_ALIASES", "search_box"]
 

@@ -26,7 +26,7 @@ from .ast import (
     RelativeTime,
     Value,
 )
-from .values import format_datetime
+from .literals import format_datetime
 
 _BARE = re.compile(r"[\w.:/+\-*?@%&]+")
 _QUOTE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}

@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from ..errors import InvalidValueError
 from .ast import RelativeTime
-from .errors import InvalidValueError
 
 # Decimal units are powers of 1000 and binary units powers of 1024, as in the
 # IEC standard. A bare K, M, G, T or P means the binary unit, as qemu-img and

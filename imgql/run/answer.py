@@ -10,26 +10,37 @@ lazy source makes no further request.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import heapq
 import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .ast import SortKey
-from .evaluate import sort_images, sort_key_function
-from .plan import Plan
+from ..lang.ast import Expr, SortKey
+from ..plan.plan import Plan
+from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
 
 Record = Mapping[str, Any]
 
 # The API's own order when a query has none: newest first, then by id.
 
 
+def plan_predicate(plan: Plan) -> Predicate:
+    """The plan's client-side check, compiled once per (predicate, time)."""
+    return _compiled(plan.predicate, plan.now)
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(predicate: Expr, now: dt.datetime) -> Predicate:
+    return compile_predicate(predicate, now=now)
+
+
 def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     """The records that answer ``plan``, from one stream per request."""
     if plan.limit == 0 or not streams:
         return iter(())
-    matches = plan.matches
+    matches = plan_predicate(plan)
     filtered = [_unique_matches(stream, matches) for stream in streams]
     merged: Iterable[Record]
     if len(filtered) == 1:
@@ -74,7 +85,7 @@ async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> Async
     client-side sort needs every listing first, and then uses ``answer``)."""
     if plan.limit == 0 or not streams:
         return
-    matches = plan.matches
+    matches = plan_predicate(plan)
     filtered = [_aunique_matches(stream, matches) for stream in streams]
     merged = filtered[0] if len(filtered) == 1 else _adedupe(_amerge(filtered, merge_key(plan.order_by)))
     count = 0
@@ -145,7 +156,7 @@ ONE_COUNT_BOUND = 20
 def exactly_one(query_text: str, images: Iterator[Any]) -> Any:
     """The single image ``images`` yields, or NotFound / MultipleFound with
     what a person fixing a configuration file needs to know."""
-    from .errors import MultipleFound, NotFound
+    from ..errors import MultipleFound, NotFound
 
     found = list(itertools.islice(images, ONE_COUNT_BOUND + 1))
     if len(found) == 1:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .ast import Const
-from .format import format_expr
+from ..lang.ast import Const
+from ..lang.format import format_expr
 from .plan import Plan, describe_order
 
 

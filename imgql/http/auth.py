@@ -33,7 +33,7 @@ from typing import Any, Literal, Protocol
 import attrs
 import httpx
 
-from .errors import AuthenticationError, ConfigError, ConnectionError, ServiceError
+from ..errors import AuthenticationError, ConfigError, ConnectionError, ServiceError
 
 logger = logging.getLogger("imgql")
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, TextIO
 
-from .display import DEFAULT_COLUMNS, LONG_COLUMNS, Column, cell_text, plain_table, resolve_column
-from .errors import Error
+from ..errors import Error
+from ..run.results import DEFAULT_COLUMNS, LONG_COLUMNS, Column, cell_text, plain_table, resolve_column
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
 

@@ -9,17 +9,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .ast import Query
-from .errors import CatalogError
-from .evaluate import sort_images
-from .execute import exactly_one
+from ..errors import CatalogError
+from ..lang.ast import Query
+from ..lang.parser import parse
+from ..plan.plan import Plan
+from ..plan.planner import plan as make_plan
+from .answer import answer, exactly_one
 from .image import Image
-from .parser import parse
-from .plan import Plan
-from .planner import plan as make_plan
 
 if TYPE_CHECKING:
-    from .display import ResultList
+    from .results import ResultList
 
 Record = Mapping[str, Any]
 
@@ -51,16 +50,12 @@ class Catalog:
 
     def records_for(self, plan: Plan) -> Iterator[Record]:
         """The raw records answering ``plan``, in catalog order unless ordered."""
-        if not plan.requests or plan.limit == 0:
+        if not plan.requests:
             return iter(())
         hidden = set(plan.hidden)
-        matches = plan.matches
-        selected = [r for r in self.records if bool(r.get("os_hidden")) in hidden and matches(r)]
-        if plan.order_by:
-            sort_images(selected, plan.order_by)
-        if plan.limit is not None:
-            del selected[plan.limit :]
-        return iter(selected)
+        # One stream through the same path a live client's answers take, so
+        # that filtering, de-duplication, order and limit cannot differ.
+        return answer(plan, [(r for r in self.records if bool(r.get("os_hidden")) in hidden)])
 
     def query(self, query: str | Query, **params: Any) -> Iterator[Image]:
         plan = self.plan(query, **params)
@@ -69,7 +64,7 @@ class Catalog:
     def collect(self, query: str | Query, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table
         at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
-        from .display import ResultList
+        from .results import ResultList
 
         return ResultList(list(self.query(query, **params)))
 

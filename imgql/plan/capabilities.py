@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from .errors import PlanError
-from .fields import CORE_RECORD_KEYS
+from ..errors import PlanError
+from ..lang.fields import CORE_RECORD_KEYS
 
 
 class Form(enum.Enum):

@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import fields as F
-from .ast import (
+from ..errors import ParameterError
+from ..lang import fields as F
+from ..lang.ast import (
     And,
     Compare,
     Const,
@@ -33,7 +34,6 @@ from .ast import (
     SortKey,
     Value,
 )
-from .errors import ParameterError
 
 Image = Mapping[str, Any]
 Predicate = Callable[[Image], bool]
@@ -245,7 +245,7 @@ class _Compiler:
                 )
             if op == "!=":
                 return f"(({v} := _text({self.get(node.field)})) is not None and {v} != {c})"
-            from .values import parse_number
+            from ..lang.literals import parse_number
 
             number = parse_number(str(value))
             n = self.const(float(number) if number is not None else None)

@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import fields as F
-from .errors import Error
+from ..errors import Error
+from ..lang import fields as F
 from .output import FORMATS, Writer, terminal_width
 
 PROFILES = ("glance", "documented", "none")
@@ -92,7 +92,7 @@ def history_path(environ: dict[str, str] | None = None) -> Path:
 
 def is_complete(text: str) -> bool:
     """Whether Enter should run ``text`` rather than start a new line."""
-    from .parser import parse
+    from ..lang.parser import parse
 
     stripped = text.strip()
     if not stripped or stripped.startswith("\\") or stripped.endswith(";"):
@@ -186,7 +186,7 @@ class Shell:
         elif name == "\\plan":
             self.show_plan(rest)
         elif name == "\\search":
-            from .search import search_box
+            from ..lang.searchbox import search_box
 
             query = search_box(rest)
             self.err.write(f"query: {query}\n")
@@ -217,7 +217,7 @@ class Shell:
             self.columns = [c.strip() for c in re.split(r"[,\s]+", rest) if c.strip()]
 
     def show_plan(self, text: str) -> None:
-        from .parser import parse
+        from ..lang.parser import parse
 
         if not text:
             raise Error("\\plan needs a query: \\plan images where tag = lts")
@@ -251,7 +251,7 @@ class Shell:
 
     def completions(self, before: str) -> list[str]:
         """What may complete the word that ends ``before`` (the text up to the cursor)."""
-        from .format import bare_or_quoted
+        from ..lang.format import bare_or_quoted
 
         word_match = _WORD.search(before)
         word = word_match.group(0) if word_match else ""

@@ -19,8 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
-from . import __version__
-from .errors import (
+from ..errors import (
     AuthenticationError,
     ConfigError,
     Error,
@@ -31,6 +30,7 @@ from .errors import (
     QueryError,
     ServiceError,
 )
+from ..version import __version__
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -59,7 +59,7 @@ credentials (without --catalog) come from --endpoint/--token, --os-cloud
 
 def exit_code(exc: BaseException) -> int:
     """The exit code for an error (documented in ``imgql --help`` and docs/cli.md)."""
-    from .config import ConfigQueryError, exit_code_for
+    from .queryfiles import ConfigQueryError, exit_code_for
 
     if isinstance(exc, ConfigQueryError):
         return exit_code_for(exc.problems)
@@ -196,10 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
 def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
     """A Catalog for --catalog, else a Client with the given credentials."""
     if args.catalog:
-        from .catalog import Catalog
+        from ..run.catalog import Catalog
 
         return Catalog(args.catalog)
-    from .client import Client
+    from ..http.client import Client
 
     options: dict[str, Any] = {"profile": profile or args.profile, "cloud": args.cloud}
     if args.page_size:
@@ -274,7 +274,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
-    from .search import search_box
+    from ..lang.searchbox import search_box
 
     allow = [a.strip() for a in args.allow.split(",") if a.strip()] if args.allow else None
     query = search_box(" ".join(args.text), allow=allow)
@@ -288,7 +288,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
-    from .parser import parse
+    from ..lang.parser import parse
 
     text = _query_text(args.query, sys.stdin)
     params = dict(args.param)
@@ -303,7 +303,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .config import check_file, count_queries
+    from .queryfiles import check_file, count_queries
 
     source = open_source(args) if args.resolve else None
     failures = 0
@@ -411,7 +411,3 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
-
-
-if __name__ == "__main__":
-    main()

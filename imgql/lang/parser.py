@@ -16,6 +16,15 @@ from typing import Any
 import lark
 from lark import Token
 
+from ..errors import (
+    IncompleteQueryError,
+    InvalidPatternError,
+    InvalidValueError,
+    QueryError,
+    QuerySyntaxError,
+    TooComplexError,
+    UnknownFieldError,
+)
 from . import fields as F
 from .ast import (
     MAX_DEPTH,
@@ -34,16 +43,8 @@ from .ast import (
     Value,
     depth_of,
 )
-from .errors import (
-    IncompleteQueryError,
-    InvalidPatternError,
-    InvalidValueError,
-    QueryError,
-    QuerySyntaxError,
-    TooComplexError,
-    UnknownFieldError,
-)
-from .values import (
+from .grammar import grammar_text
+from .literals import (
     LiteralError,
     parse_boolean,
     parse_datetime,
@@ -381,14 +382,11 @@ _KEYWORDS = frozenset(
     ]
 )
 
-_GRAMMAR_PACKAGE = "imgql.grammar"
-
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    return lark.Lark.open_from_package(
-        _GRAMMAR_PACKAGE,
-        "imgql.lark",
+    return lark.Lark(
+        grammar_text(),
         parser="lalr",
         lexer="contextual",
         transformer=_Builder(),

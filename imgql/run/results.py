@@ -20,7 +20,7 @@ from typing import Any, overload
 
 import attrs
 
-from . import fields as F
+from ..lang import fields as F
 
 __all__ = [
     "DEFAULT_COLUMNS",

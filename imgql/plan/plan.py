@@ -8,14 +8,12 @@ the client, in the spirit of ``terraform plan`` or SQL ``EXPLAIN``.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from urllib.parse import quote, urlencode
 
 import attrs
 
-from .ast import Const, Expr, Query, SortKey
-from .evaluate import Predicate, compile_predicate
-from .format import field_name, format_expr
+from ..lang.ast import Const, Expr, Query, SortKey
+from ..lang.format import field_name, format_expr
 
 Params = tuple[tuple[str, str], ...]
 
@@ -73,11 +71,6 @@ class Plan:
     @property
     def unsatisfiable(self) -> bool:
         return not self.requests
-
-    @functools.cached_property
-    def matches(self) -> Predicate:
-        """The compiled client-side check, built once per plan."""
-        return compile_predicate(self.predicate, now=self.now)
 
     def explain(self) -> str:
         from .explain import explain

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from .errors import Error, MultipleFound, NotFound, QueryError
+from ..errors import Error, MultipleFound, NotFound, QueryError
 
 __all__ = [
     "ConfigQueryError",
@@ -188,7 +188,7 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
 
 def check_query(text: object) -> Error | None:
     """Why ``text`` is not a valid query, or None. Parses and plans it; no request is made."""
-    from .parser import parse
+    from ..lang.parser import parse
 
     if not isinstance(text, str):
         return QueryError(f"expected a query string, found {_type_name(text)}")

@@ -17,8 +17,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from . import fields as F
-from .ast import (
+from ..lang import fields as F
+from ..lang.ast import (
     FALSE,
     TRUE,
     And,

@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
-from .evaluate import parse_time
-from .fields import CORE_RECORD_KEYS
+from ..lang.fields import CORE_RECORD_KEYS
+from .predicate import parse_time
 
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).

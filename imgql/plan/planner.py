@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from . import fields as F
-from .ast import (
+from ..errors import ParameterError
+from ..lang import fields as F
+from ..lang.ast import (
     FALSE,
     TRUE,
     And,
@@ -38,6 +39,8 @@ from .ast import (
     Value,
     walk,
 )
+from ..lang.format import format_expr
+from ..lang.literals import format_datetime
 from .capabilities import (
     NOT_PROPERTY_PARAMS,
     NULL_CONFLATED_SORT_KEYS,
@@ -48,11 +51,8 @@ from .capabilities import (
     Rule,
     get_profile,
 )
-from .errors import ParameterError
-from .format import format_expr
 from .normalize import normalize, simplify
 from .plan import Plan, Request
-from .values import format_datetime
 
 _SECOND = dt.timedelta(seconds=1)
 # A bound moved past this second would leave the calendar.

@@ -1,0 +1,5 @@
+"""``python -m imgql.cli``: the command line."""
+
+from .commands import main
+
+main()
