@@ -9,7 +9,6 @@ leaves valid output behind (a JSON list is closed).
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ from types import ModuleType
 from typing import Any, TextIO
 
 from ..errors import Error
+from ..optional import optional_module
 from ..run.results import DEFAULT_COLUMNS, LONG_COLUMNS, Column, cell_text, plain_table, resolve_column
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
@@ -53,10 +53,7 @@ def _object(record: Mapping[str, Any], columns: Sequence[Column] | None) -> dict
 
 
 def yaml_module() -> ModuleType:
-    try:
-        return importlib.import_module("yaml")
-    except ImportError:
-        raise Error("YAML needs PyYAML: pip install 'imgql[cli]'") from None
+    return optional_module("yaml", needed_for="YAML output", extra="cli")
 
 
 class Writer:

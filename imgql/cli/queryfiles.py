@@ -35,6 +35,7 @@ from typing import Any, Protocol
 import attrs
 
 from ..errors import Error, MultipleFound, NotFound, QueryError
+from ..optional import optional_module
 
 __all__ = [
     "ConfigQueryError",
@@ -304,10 +305,7 @@ class FileError(Error):
 
 
 def _yaml() -> ModuleType:
-    try:
-        return importlib.import_module("yaml")
-    except ImportError:
-        raise Error("reading YAML needs PyYAML: pip install 'imgql[cli]'") from None
+    return optional_module("yaml", needed_for="reading YAML", extra="cli")
 
 
 def _toml() -> ModuleType:

@@ -18,7 +18,6 @@ an error message or a log line.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 import threading
@@ -34,6 +33,7 @@ import attrs
 import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, ServiceError
+from ..optional import optional_module
 
 logger = logging.getLogger("imgql")
 
@@ -926,10 +926,7 @@ def _read_yaml(path: Path) -> object:
 
 def _yaml_module() -> ModuleType:
     # PyYAML is optional: only clouds.yaml needs it, and only when one exists.
-    try:
-        return importlib.import_module("yaml")
-    except ImportError:
-        raise ConfigError("reading clouds.yaml needs PyYAML: pip install 'imgql[openstack]'") from None
+    return optional_module("yaml", needed_for="reading clouds.yaml", extra="openstack", error=ConfigError)
 
 
 def _merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

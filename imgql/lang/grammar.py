@@ -1,9 +1,9 @@
 """Finding the grammar file, ``imgql.lark``, the language's single source of truth.
 
-An installed imgql carries it as the ``imgql.grammar`` package (``grammar/``
-mapped in by ``pyproject.toml``). Code imported straight from a checkout (the
-repository root on ``sys.path``) has no such package, so the repository's own
-``grammar/imgql.lark`` next to ``imgql/`` is read instead.
+Code imported from a checkout reads the repository's own ``grammar/imgql.lark``
+beside ``imgql/`` (a checkout has no ``imgql/grammar`` package); an installed
+imgql carries the file as the ``imgql.grammar`` package (``grammar/`` mapped in
+by ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ _CHECKOUT_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_FI
 def grammar_text() -> str:
     """The grammar's text; an :class:`imgql.Error` saying what to do when it cannot be found."""
     tried: list[str] = []
+    # A checkout's own grammar first: an editable install maps imgql.grammar
+    # to one checkout, and code imported from another must read its own.
+    if _CHECKOUT_GRAMMAR.is_file():
+        return _CHECKOUT_GRAMMAR.read_text(encoding="utf-8")
     try:
         packaged = resources.files("imgql.grammar").joinpath(GRAMMAR_FILE)
         text = packaged.read_text(encoding="utf-8")
@@ -33,10 +37,7 @@ def grammar_text() -> str:
         tried.append(f"{packaged} (empty)")
     except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError, OSError) as exc:
         tried.append(f"the package imgql.grammar ({type(exc).__name__})")
-    try:
-        return _CHECKOUT_GRAMMAR.read_text(encoding="utf-8")
-    except OSError as exc:
-        tried.append(f"{_CHECKOUT_GRAMMAR} ({exc.strerror or exc})")
+    tried.append(str(_CHECKOUT_GRAMMAR))
     raise Error(
         "cannot find the query grammar (imgql.lark); looked in " + " and ".join(tried) + ". "
         "Reinstall imgql (pip install --force-reinstall imgql), or run from a full checkout "
