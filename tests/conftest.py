@@ -13,6 +13,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "glance: runs against a real Glance server started by the test suite")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A test that uses the real server is marked, so `-m "not glance"` leaves
+    # out every one of them, however it reaches the fixture.
+    for item in items:
+        if "glance" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.glance)
+
+
 @pytest.fixture(scope="session")
 def glance() -> Iterator[SeededGlance]:
     """A seeded Glance on 127.0.0.1 for the whole session: ``.url``, ``.seeded``,
