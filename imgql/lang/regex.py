@@ -1,0 +1,140 @@
+"""Regular expressions for ``~`` and ``!~`` that match in time linear in the text.
+
+The dialect is RE2's (the syntax of Go's ``regexp`` and of Terraform's
+``name_regex``): no backreferences, no lookaround, and every match runs in
+time proportional to the text, whatever the pattern. A query may come from a
+configuration file or a web page someone else wrote, so a pattern must never
+be able to hang it.
+
+Every pattern is checked by RE2 when the query is read. Matching then takes
+one of two engines, with the same answers:
+
+- RE2 (``google-re2``) for any pattern with a repetition or an alternation:
+  those are the patterns a backtracking engine can take exponential (or, on a
+  long text, quadratic) time over.
+- Python's ``re`` for the rest, the "plain" patterns: literals, ``.``,
+  anchors ``^`` and ``\\A``, groups, simple character classes and the
+  escapes ``\\d \\w \\b`` (not ``\\B``: Python never matches it in an
+  empty text), in ASCII. Without a repetition or an alternation a
+  backtracking engine tries each start position at most once per pattern
+  character, which is linear in the text too, and Python's ``re`` is called
+  without the per-call cost of the RE2 binding (about 15 times cheaper per
+  record). ``re.ASCII`` gives ``\\d``, ``\\w`` and ``\\b`` RE2's meaning;
+  any construct whose meaning differs between the two (``$``, ``\\s``,
+  POSIX classes, ``\\p`` classes, non-ASCII text, flags other than ``i``,
+  ``m``, ``s``, and ``(?i)`` together with ``\\d \\w \\b``) sends the
+  pattern to RE2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import attrs
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
+
+__all__ = ["RegexProblem", "compile_regex", "is_plain", "regex_problem"]
+
+# A compiled pattern's search: a match object, or None.
+Search = Callable[[str], object]
+
+
+@attrs.frozen
+class RegexProblem:
+    """Why a pattern is refused, and where in the pattern (a character index)."""
+
+    message: str
+    index: int = 0
+
+
+# Constructs a backtracking engine has and RE2 refuses, named in plain words.
+_UNSUPPORTED = (
+    (re.compile(r"\\[1-9]|\\g<|\(\?P="), "backreferences (\\1, (?P=name)) are not supported"),
+    (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported"),
+    (re.compile(r"\(\?>"), "atomic groups ((?>...)) are not supported"),
+    (re.compile(r"[*+?}][+]"), "possessive repetitions (a++, a*+) are not supported"),
+    (re.compile(r"\\Z"), "\\Z is not supported: use \\z (end of text) or $"),
+)
+
+_DIALECT = "regular expressions use RE2 syntax, which matches in linear time"
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    # RE2 logs refused patterns to stderr by default; the refusal is ours to report.
+    options.log_errors = False
+    options.never_capture = True
+    return options
+
+
+_OPTIONS = _options()
+
+
+def regex_problem(pattern: str) -> RegexProblem | None:
+    """Why ``pattern`` cannot be used, or None when it compiles."""
+    for found, message in _UNSUPPORTED:
+        match = found.search(_without_escaped_backslashes(pattern))
+        if match is not None:
+            return RegexProblem(f"{message} ({_DIALECT})", match.start())
+    try:
+        re2.compile(pattern, _OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        # RE2 names the offending piece after the colon: point at it.
+        piece = detail.rpartition(": ")[2]
+        index = pattern.find(piece) if piece else -1
+        return RegexProblem(detail, max(index, 0))
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        return RegexProblem(f"cannot be compiled: {exc}")
+    return None
+
+
+def _without_escaped_backslashes(pattern: str) -> str:
+    # `\\1` is a backslash then a 1, not a backreference: blank escaped
+    # backslashes (keeping positions) before looking for constructs.
+    return pattern.replace("\\\\", "  ")
+
+
+def compile_regex(pattern: str) -> Search:
+    """A search function for ``pattern`` (which :func:`regex_problem` accepted)."""
+    if is_plain(pattern):
+        return re.compile(pattern, re.ASCII if _CLASS_ESCAPE.search(pattern) else 0).search
+    compiled = re2.compile(pattern, _OPTIONS)
+
+    def search(text: str) -> object:
+        try:
+            return compiled.search(text)
+        except UnicodeEncodeError:
+            # A lone surrogate (from a JSON escape) cannot be encoded as UTF-8
+            # for RE2; it matches as U+FFFD, as no pattern can name it.
+            return compiled.search(_LONE_SURROGATE.sub("\ufffd", text))
+
+    return search
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# What a plain pattern is made of: ASCII literals and escaped punctuation,
+# `.`, `^`, `\A`, `\d \D \w \W \b \B`, groups, inline flags i/m/s, and
+# character classes of literals, ranges and those escapes.
+_PLAIN_ESCAPE = r"\\(?:[dDwWbA]|[^0-9A-Za-z\s])"
+_PLAIN_CLASS = r"\[\^?\]?(?:" + _PLAIN_ESCAPE + r"|[^\]\[\\\x00-\x1f\x7f-\uffff])*\]"
+_PLAIN = re.compile(
+    r"(?:" + _PLAIN_ESCAPE + r"|" + _PLAIN_CLASS + r"|\(\?[ims]+\)|\(\?:|[()^.]|[ !\"#%&',\-/0-9:;<=>@A-Z_`a-z~])*\Z"
+)
+
+
+def is_plain(pattern: str) -> bool:
+    """True when ``pattern`` has no repetition and no alternation, and means
+    the same to Python's ``re`` (with ``re.ASCII``) as to RE2."""
+    if not pattern.isascii() or "--" in pattern or "&&" in pattern or "||" in pattern or "~~" in pattern:
+        return False
+    if _CLASS_ESCAPE.search(pattern) and "(?" in pattern:
+        # re.ASCII narrows `(?i)` to ASCII letters, where RE2 also folds the
+        # Kelvin sign and the long s: keep the two from meeting.
+        return False
+    return _PLAIN.match(pattern) is not None
+
+
+_CLASS_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWbB]")

@@ -1,0 +1,118 @@
+"""The regular-expression dialect of `~` and `!~`: RE2 syntax, linear time, and
+two engines that always agree."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import re2
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imgql.lang.regex import compile_regex, is_plain, regex_problem
+
+ACCEPTED = [
+    r"^ubuntu-[0-9]{2}\.04$",
+    r"(?i)lts",
+    r"\d+",
+    r"(?P<name>a)b",
+    r"[[:alpha:]]+",
+    r"\pL",
+    r"\z",
+    r"a{2,5}",
+    "",
+]
+
+REFUSED = [
+    (r"(a)\1", "backreferences", 3),
+    (r"(?P<x>a)(?P=x)", "backreferences", 8),
+    (r"x(?=y)", "lookahead and lookbehind", 1),
+    (r"(?<!x)y", "lookahead and lookbehind", 0),
+    (r"(?>ab)", "atomic groups", 0),
+    (r"a++", "possessive", 1),
+    (r"ab\Z", r"use \z", 2),
+    ("(", "missing )", 0),
+    ("a{1001}", "invalid repetition size", 1),
+    ("[z-a]", "invalid character class range", 1),
+]
+
+
+@pytest.mark.parametrize("pattern", ACCEPTED)
+def test_re2_syntax_is_accepted(pattern: str) -> None:
+    assert regex_problem(pattern) is None
+
+
+@pytest.mark.parametrize(("pattern", "words", "index"), REFUSED)
+def test_refusals_say_what_and_where(pattern: str, words: str, index: int) -> None:
+    problem = regex_problem(pattern)
+    assert problem is not None
+    assert words in problem.message
+    assert problem.index == index
+
+
+def test_an_escaped_backslash_is_not_a_backreference() -> None:
+    assert regex_problem(r"\\1") is None
+    assert compile_regex(r"\\1")("a\\1") is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "plain"),
+    [
+        (r"^ubuntu-2[24]\.04", True),
+        (r"(?i)lts", True),
+        (r"\dx", True),
+        (r"a+", False),
+        (r"a|b", False),
+        (r"a?", False),
+        (r"a{2}", False),
+        (r"end$", False),
+        (r"\s", False),
+        (r"[[:alpha:]]", False),
+        ("é", False),
+        (r"(?i)\d", False),
+    ],
+)
+def test_only_patterns_without_repetition_or_alternation_are_plain(pattern: str, plain: bool) -> None:
+    assert is_plain(pattern) is plain
+
+
+def test_a_lone_surrogate_in_a_record_does_not_break_a_match() -> None:
+    search = compile_regex("a+b")
+    assert search("\ud800aab") is not None
+    assert search("\ud800") is None
+
+
+# Patterns made of what a plain pattern may hold, and texts over an alphabet
+# that includes the characters where Python's re and RE2 could disagree.
+_LITERAL_PIECES = ["a", "b", "k", "s", "K", "S", ".", "^", "-", "1", "[ab]", "[^a]", "[a-k]"]
+_ESCAPE_PIECES = [r"\d", r"\w", r"\b", r"\B", r"\.", r"\-"]
+_PIECES = st.sampled_from([*_LITERAL_PIECES, *_ESCAPE_PIECES])
+_PLAIN = st.builds(
+    lambda flags, pieces, group: flags + ("(" + "".join(pieces) + ")" if group else "".join(pieces)),
+    st.sampled_from(["", "(?i)", "(?s)", "(?m)"]),
+    st.lists(_PIECES, max_size=6),
+    st.booleans(),
+)
+_TEXT = st.text(alphabet="abkKsS1\n.-_ \u212a\u017f\u0660é", max_size=12)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PLAIN, _TEXT)
+def test_both_engines_agree_on_plain_patterns(pattern: str, text: str) -> None:
+    if not is_plain(pattern):
+        return
+    options = re2.Options()
+    options.log_errors = False
+    expected = re2.compile(pattern, options).search(text) is not None
+    assert (compile_regex(pattern)(text) is not None) is expected, (pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a|aa)+$", r"(a|a?)+$", r"(.*a){12}"])
+def test_evil_patterns_stay_fast(pattern: str) -> None:
+    # Not a timing assertion about speed, a bound on catastrophe: a
+    # backtracking engine needs minutes here, RE2 a few microseconds.
+    search = compile_regex(pattern)
+    started = time.perf_counter()
+    search("a" * 10_000 + "!")
+    assert time.perf_counter() - started < 5.0
