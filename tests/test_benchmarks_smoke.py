@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import bench_filter, bench_memory, bench_parse, bench_startup
+from benchmarks import bench_filter, bench_memory, bench_parse, bench_regex, bench_startup
 from benchmarks._common import Table
 
 pytest.importorskip("jmespath")
@@ -32,6 +32,10 @@ def test_memory_table() -> None:
 
 def test_startup_table() -> None:
     _check(bench_startup.run(quick=True, runs=1))
+
+
+def test_regex_table() -> None:
+    _check(bench_regex.run(quick=True))
 
 
 def test_requests_minimum() -> None:
