@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import imgql
-from imgql.http.auth import Credentials
+from imgql.http.credentials import Credentials
 
 from .fakeglance import ENDPOINT, RUNNERS, TOKEN, FakeGlance, Runner, SyncRunner, make_image
 

@@ -30,9 +30,10 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
-from .auth import Auth, Credentials, normalize_endpoint, resolve_auth
+from .credentials import Auth, Credentials, normalize_endpoint
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Fault, Params, Reply, describe, listing
+from .resolve import resolve_auth
 
 __all__ = ["ClientCore", "Effect", "Run", "Stop", "Stopped", "Strategy", "advance", "display_endpoint"]
 

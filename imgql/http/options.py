@@ -16,7 +16,7 @@ import httpx
 
 from ..errors import ConfigError
 from ..plan.capabilities import Profile, get_profile
-from .auth import Auth
+from .credentials import Auth
 from .retry import DEFAULT_RETRIES, RetryPolicy
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "UNSET", "ClientOptions", "Timeout"]
