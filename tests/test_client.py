@@ -579,6 +579,11 @@ def test_options_are_checked_for_both_clients(settings: dict[str, Any], message:
             client_class(ENDPOINT, TOKEN, **settings)
 
 
+def test_user_agent_option_goes_before_imgqls_own(kind: str, fake: FakeGlance) -> None:
+    run(kind, fake, user_agent="myapp/2.0").ids("images limit 1")
+    assert fake.listings[0].headers["user-agent"] == f"myapp/2.0 imgql/{imgql.__version__}"
+
+
 def test_unknown_setting_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="page_sise"):
         imgql.Client(ENDPOINT, TOKEN, page_sise=3)

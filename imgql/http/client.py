@@ -52,10 +52,10 @@ from ..lang.ast import Query
 from ..plan.plan import Plan
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
 from ..run.image import Image
-from .core import ClientCore, Effect, Run, Stop, Strategy, advance
+from .core import ClientCore, Run, Stop, Strategy, advance
 from .credentials import Credentials
 from .options import ClientOptions
-from .paging import Fault, Page, Params, Reauthenticate, Reply, Send, Wait
+from .paging import Effect, Fault, Page, Params, Reauthenticate, Reply, Send, Wait
 
 if TYPE_CHECKING:
     from ..run.results import ResultList

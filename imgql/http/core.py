@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -32,16 +32,14 @@ from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
 from .credentials import Auth, Credentials, normalize_endpoint
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
-from .paging import LISTING_PATH, Fault, Params, Reply, describe, listing
+from .paging import LISTING_PATH, Effect, Fault, Listing, Params, Reply, describe, listing
 from .resolve import resolve_auth
 
-__all__ = ["ClientCore", "Effect", "Run", "Stop", "Stopped", "Strategy", "advance", "display_endpoint"]
+__all__ = ["ClientCore", "Exchange", "Run", "Stop", "Stopped", "Strategy", "advance", "display_endpoint"]
 
 logger = logging.getLogger("imgql")
 
 Record = Mapping[str, Any]
-# What the paging algorithm asks of a driver (see imgql.http.paging).
-Effect = Any
 
 
 class Stopped(Error):
@@ -105,7 +103,8 @@ class ClientCore:
             self._secrets.add(static_token)
         # A client we make gets our default timeout; a caller's client keeps its own.
         self._request_options: dict[str, Any] = {} if options.timeout is UNSET else {"timeout": options.timeout}
-        self._user_agent = _user_agent(http.headers.get("user-agent") if http is not None else None)
+        caller_agent = http.headers.get("user-agent") if http is not None else None
+        self._user_agent = _user_agent(options.user_agent or caller_agent)
         self._sleep: Any = sleep
         self._closed = False
         # Running queries' stop signals, set by close(); threads add and remove them.
@@ -187,7 +186,7 @@ class ClientCore:
         if stop is not None and stop.is_set():
             raise Stopped("the query was stopped")
 
-    def _listing(self, params: Params, page_size: int) -> Generator[Effect, Any, None]:
+    def _listing(self, params: Params, page_size: int) -> Listing:
         can_refresh = bool(getattr(self._auth, "can_refresh", False))
         return listing(params, page_size, self._policy, can_refresh=can_refresh, redact=self._redact)
 
@@ -258,7 +257,7 @@ class Exchange:
             logger.debug("GET %s%s -> %s (%.0f ms)", self.shown, describe(self.params), outcome, elapsed)
 
 
-def advance(steps: Generator[Effect, Any, None], reply: Any) -> Effect | None:
+def advance(steps: Listing, reply: Reply | Fault | None) -> Effect | None:
     """The paging algorithm's next request of its driver; None when the listing is over."""
     try:
         return steps.send(reply)

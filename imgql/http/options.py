@@ -68,7 +68,9 @@ class ClientOptions:
     cloud. ``verify``: True, False or a CA bundle path. ``timeout``: seconds
     per request (default 30, or the given httpx client's own). ``retries``:
     how many times a failed page is tried again. ``concurrency``: how many
-    requests of a union run at once.
+    requests of a union run at once. ``user_agent``: your application's
+    product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
+    (default: the given httpx client's, unless it is httpx's default).
     """
 
     profile: Profile = attrs.field(default=get_profile("glance"), converter=get_profile)
@@ -81,6 +83,7 @@ class ClientOptions:
     timeout: Timeout | _Unset = UNSET
     retries: int = attrs.field(default=DEFAULT_RETRIES, validator=_whole(0, "retries"))
     concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_whole(1, "concurrency"))
+    user_agent: str | None = None
 
     @classmethod
     def build(cls, options: ClientOptions | None, settings: Mapping[str, Any]) -> ClientOptions:
