@@ -233,7 +233,7 @@ class ClientCore:
         return f"<imgql.{type(self).__name__} {where} profile={self._options.profile.name!r}{state}>"
 
 
-@attrs.define
+@attrs.frozen
 class Exchange:
     """One page request on its way: sent by a shell, then read here."""
 
