@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from imgql.errors import AuthenticationError, ConfigError, ConnectionError, Error, ServiceError
-from imgql.http.auth import Credentials, KeystoneAuth, StaticAuth, normalize_endpoint, resolve_auth
+from imgql.http.credentials import Credentials, StaticAuth, normalize_endpoint
+from imgql.http.keystone import KeystoneAuth
+from imgql.http.resolve import resolve_auth
 
 PASSWORD = "pw-Zq81-do-not-show"
 APP_SECRET = "appsecret-Xk2-do-not-show"
@@ -1037,7 +1039,33 @@ def test_no_clouds_yaml_needs_no_pyyaml(monkeypatch: pytest.MonkeyPatch) -> None
     assert isinstance(auth, KeystoneAuth)
 
 
-def test_importing_auth_does_not_import_yaml() -> None:
-    code = "import sys, imgql.http.auth; print('yaml' in sys.modules)"
+def test_importing_credentials_code_does_not_import_yaml() -> None:
+    code = "import sys, imgql.http.resolve; print('yaml' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- the one table of fields
+
+
+def test_every_credential_field_is_read_from_its_variables_and_clouds_keys(tmp_path: Path) -> None:
+    import attrs
+
+    from imgql.http.clouds import from_cloud
+    from imgql.http.credentials import CredentialFields
+    from imgql.http.environment import env_fields
+
+    for field in attrs.fields(CredentialFields):
+        for variable in field.metadata["env"]:
+            assert getattr(env_fields({variable: f"v-{field.name}"}), field.name) == f"v-{field.name}"
+        assert field.repr is not field.metadata["secret"]
+    secrets = CredentialFields(password="p" * 8, token="t" * 8, application_credential_secret="s" * 8)
+    assert sorted(secrets.secrets()) == ["p" * 8, "s" * 8, "t" * 8]
+    assert "pppppppp" not in repr(secrets)
+    # tenant_name is the Keystone v2 spelling of project_name, in clouds.yaml as in OS_TENANT_NAME.
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        f"clouds:\n  c:\n    auth: {{auth_url: '{AUTH_URL}', username: u, password: pw-123456, tenant_name: legacy}}\n"
+    )
+    auth, _ = from_cloud("c", "test", env(), [clouds], None, None, None)
+    assert "project_name='legacy'" in repr(auth)

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 import imgql
-from imgql.http.auth import Credentials
+from imgql.http.credentials import Credentials
 
 from .fakeglance import ENDPOINT, RUNNERS, TOKEN, FakeGlance, Runner, SyncRunner, make_image
 
@@ -538,3 +538,68 @@ def test_requests_are_logged_at_debug_without_headers(
     assert lines[0].startswith(f"GET {ENDPOINT}/v2/images?tag=lts&limit=20 -> 200 (")
     assert "marker=" in lines[1] and len(lines) == 2
     assert all(TOKEN not in line and "X-Auth-Token" not in line for line in caplog.text.splitlines())
+
+
+# --------------------------------------------------------------------------- options and closing
+
+
+def test_one_request_sorted_on_the_client(kind: str, fake: FakeGlance) -> None:
+    text = "images where tag = lts order by os_distro asc, name asc limit 5"
+    plan = imgql.parse(text).plan()
+    assert plan.client_sort and len(plan.requests) == 1
+    assert run(kind, fake, page_size=4).ids(text) == expected(fake, text)
+
+
+def test_options_as_one_value_or_as_keywords() -> None:
+    from imgql.http.options import ClientOptions
+
+    options = ClientOptions(page_size=5, retries=1, profile="documented")
+    assert options.profile.name == "documented"
+    client = imgql.Client(ENDPOINT, TOKEN, options=options, retries=2)
+    assert client.options == ClientOptions(page_size=5, retries=2, profile="documented")
+    assert imgql.connect(ENDPOINT, TOKEN, page_size=5).options.page_size == 5
+    aclient = imgql.AsyncClient(ENDPOINT, TOKEN, concurrency=2)
+    assert aclient.options.concurrency == 2
+    client.close()
+    asyncio.run(aclient.aclose())
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"page_size": 0}, "page_size must be a whole number of at least 1"),
+        ({"retries": -1}, "retries must be a whole number of at least 0"),
+        ({"concurrency": True}, "concurrency must be a whole number of at least 1"),
+        ({"profile": "nope"}, "unknown profile"),
+    ],
+)
+def test_options_are_checked_for_both_clients(settings: dict[str, Any], message: str) -> None:
+    for client_class in (imgql.Client, imgql.AsyncClient):
+        with pytest.raises(imgql.Error, match=message):
+            client_class(ENDPOINT, TOKEN, **settings)
+
+
+def test_user_agent_option_goes_before_imgqls_own(kind: str, fake: FakeGlance) -> None:
+    run(kind, fake, user_agent="myapp/2.0").ids("images limit 1")
+    assert fake.listings[0].headers["user-agent"] == f"myapp/2.0 imgql/{imgql.__version__}"
+
+
+def test_unknown_setting_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="page_sise"):
+        imgql.Client(ENDPOINT, TOKEN, page_sise=3)
+
+
+def test_closed_async_client_stops_its_running_query(fake: FakeGlance) -> None:
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=fake.transport()) as http:
+            client = imgql.AsyncClient(ENDPOINT, TOKEN, http=http, page_size=2)
+            images = client.query("images where tag = lts")
+            await images.__anext__()
+            await client.aclose()
+            with pytest.raises(imgql.Error, match="closed"):
+                _ = [image async for image in images]
+            assert len(fake.listings) == 1
+            assert "closed" in repr(client)
+            assert not http.is_closed
+
+    asyncio.run(main())

@@ -7,6 +7,7 @@ real sleeping: the clients' sleep is replaced by a recorder).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -404,3 +405,23 @@ def test_collect_gives_a_list_that_renders_as_a_table(fake: FakeGlance) -> None:
         assert client.http is http
     assert [image.id for image in result] == [image["id"] for image in result.to_dicts()]
     assert "<table" in result._repr_html_()
+
+
+def test_async_sleep_default_is_interruptible_by_aclose(fake: FakeGlance) -> None:
+    fake.respond(503, "", {"Retry-After": "30"}, times=10)
+
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=fake.transport()) as http:
+            client = imgql.AsyncClient(ENDPOINT, TOKEN, http=http)
+            task = asyncio.ensure_future(client.collect(TEXT))
+            for _ in range(200):
+                if fake.listings:
+                    break
+                await asyncio.sleep(0.01)
+            await client.aclose()
+            # Without the wake-up the query would sleep its 30 s out.
+            with pytest.raises(imgql.Error, match="closed"):
+                await asyncio.wait_for(task, 5)
+            assert len(fake.listings) == 1
+
+    asyncio.run(main())

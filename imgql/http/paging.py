@@ -51,6 +51,23 @@ from ..errors import (
 )
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 
+__all__ = [
+    "LISTING_PATH",
+    "MAX_RESTARTS",
+    "Effect",
+    "Fault",
+    "Listing",
+    "Page",
+    "Params",
+    "Reauthenticate",
+    "Reply",
+    "Send",
+    "Wait",
+    "describe",
+    "listing",
+    "server_message",
+]
+
 Record = Mapping[str, Any]
 Params = tuple[tuple[str, str], ...]
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
+__all__ = ["DEFAULT_RETRIES", "RETRY_STATUSES", "RetryPolicy", "retry_after"]
+
 DEFAULT_RETRIES = 4
 
 # HTTP statuses worth another try: the server or a proxy in front of it is

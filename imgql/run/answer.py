@@ -14,16 +14,16 @@ import datetime as dt
 import functools
 import heapq
 import itertools
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..lang.ast import Expr, SortKey
 from ..plan.plan import Plan
 from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
 
-Record = Mapping[str, Any]
+__all__ = ["ONE_COUNT_BOUND", "aanswer", "answer", "exactly_one", "merge_key", "plan_predicate"]
 
-# The API's own order when a query has none: newest first, then by id.
+Record = Mapping[str, Any]
 
 
 def plan_predicate(plan: Plan) -> Predicate:
@@ -36,23 +36,38 @@ def _compiled(predicate: Expr, now: dt.datetime) -> Predicate:
     return compile_predicate(predicate, now=now)
 
 
+# The sync and async answers are the same pipeline, step for step: each
+# stream keeps its own first sight of each matching image; several streams
+# are merged in the server's order (or any order, when the client sorts) and
+# deduplicated across; the client sorts if it must; the limit ends it all.
+# What a step decides is written once below; only the iteration differs.
+
+
 def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     """The records that answer ``plan``, from one stream per request."""
     if plan.limit == 0 or not streams:
         return iter(())
-    matches = plan_predicate(plan)
-    filtered = [_unique_matches(stream, matches) for stream in streams]
-    merged: Iterable[Record]
-    if len(filtered) == 1:
-        merged = filtered[0]
-    else:
-        merged = heapq.merge(*filtered, key=merge_key(plan.order_by if plan.server_sorts else ()))
-    merged = _dedupe(merged) if len(filtered) > 1 else merged
+    filtered = [filter(_admission(plan), stream) for stream in streams]
+    merged: Iterable[Record] = filtered[0]
+    if len(filtered) > 1:
+        merged = filter(_FirstSeen(), heapq.merge(*filtered, key=_merge_key(plan)))
     if plan.client_sort:
-        merged = iter(sort_images(list(merged), plan.client_sort))
-    if plan.limit is not None:
-        merged = itertools.islice(merged, plan.limit)
-    return iter(merged)
+        merged = sort_images(list(merged), plan.client_sort)
+    return itertools.islice(merged, plan.limit)
+
+
+async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> AsyncIterator[Record]:
+    """The async counterpart of :func:`answer`: the same records, from async streams."""
+    if plan.limit == 0 or not streams:
+        return
+    filtered = [_afilter(_admission(plan), stream) for stream in streams]
+    merged = filtered[0]
+    if len(filtered) > 1:
+        merged = _afilter(_FirstSeen(), _amerge(filtered, _merge_key(plan)))
+    if plan.client_sort:
+        merged = _aiter(sort_images([record async for record in merged], plan.client_sort))
+    async for record in _aislice(merged, plan.limit):
+        yield record
 
 
 class _FirstSeen:
@@ -71,43 +86,37 @@ class _FirstSeen:
         return True
 
 
-def _unique_matches(stream: Iterable[Record], matches: Any) -> Iterator[Record]:
-    first = _FirstSeen()
-    return (record for record in stream if first(record) and matches(record))
-
-
-def _dedupe(stream: Iterable[Record]) -> Iterator[Record]:
-    return filter(_FirstSeen(), stream)
-
-
-async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> AsyncIterator[Record]:
-    """The async counterpart of :func:`answer` for plans the server sorts (a
-    client-side sort needs every listing first, and then uses ``answer``)."""
-    if plan.limit == 0 or not streams:
-        return
+def _admission(plan: Plan) -> Callable[[Record], bool]:
+    """One stream's filter: an image the first time it is seen there, if it matches."""
     matches = plan_predicate(plan)
-    filtered = [_aunique_matches(stream, matches) for stream in streams]
-    merged = filtered[0] if len(filtered) == 1 else _adedupe(_amerge(filtered, merge_key(plan.order_by)))
+    first = _FirstSeen()
+    return lambda record: first(record) and matches(record)
+
+
+def _merge_key(plan: Plan) -> Any:
+    # When the client sorts, the server's order means nothing; any stable merge will do.
+    return merge_key(plan.order_by if plan.server_sorts else ())
+
+
+async def _afilter(keep: Callable[[Record], bool], stream: AsyncIterator[Record]) -> AsyncIterator[Record]:
+    async for record in stream:
+        if keep(record):
+            yield record
+
+
+async def _aislice(stream: AsyncIterator[Record], limit: int | None) -> AsyncIterator[Record]:
+    # Stops right after the last record wanted: pulling one more could cost a request.
     count = 0
-    async for record in merged:
+    async for record in stream:
         yield record
         count += 1
-        if plan.limit is not None and count >= plan.limit:
+        if limit is not None and count >= limit:
             return
 
 
-async def _aunique_matches(stream: AsyncIterator[Record], matches: Any) -> AsyncIterator[Record]:
-    first = _FirstSeen()
-    async for record in stream:
-        if first(record) and matches(record):
-            yield record
-
-
-async def _adedupe(stream: AsyncIterator[Record]) -> AsyncIterator[Record]:
-    first = _FirstSeen()
-    async for record in stream:
-        if first(record):
-            yield record
+async def _aiter(records: Iterable[Record]) -> AsyncIterator[Record]:
+    for record in records:
+        yield record
 
 
 async def _amerge(streams: list[AsyncIterator[Record]], key: Any) -> AsyncIterator[Record]:

@@ -1,0 +1,227 @@
+"""Credentials from clouds.yaml (with secure.yaml laid over it), as openstacksdk finds them.
+
+The keys under a cloud's ``auth:`` come from the one table,
+:class:`~imgql.http.credentials.CredentialFields`; this module adds the
+cloud's own settings (``auth_type``, ``region_name`` or ``regions``,
+``interface``, ``image_endpoint_override``, ``verify``, ``cacert``,
+``insecure``). PyYAML is imported only when a file is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+
+from ..errors import ConfigError
+from ..optional import optional_module
+from .credentials import Auth, CredentialFields, StaticAuth, auth_method
+from .environment import FALSE_WORDS, TRUE_WORDS, ca_bundle, env_value
+from .keystone import keystone_auth
+
+__all__ = ["CloudsFiles", "from_cloud", "load_clouds"]
+
+
+@attrs.frozen
+class CloudsFiles:
+    clouds: dict[str, Any]
+    searched: list[Path]  # clouds.yaml candidates, in search order
+    read: list[Path]  # the files actually read (clouds.yaml, secure.yaml)
+
+
+def from_cloud(
+    name: str,
+    source: str,
+    env: Mapping[str, str],
+    config_files: Sequence[str | Path] | None,
+    token: str | None,
+    region: str | None,
+    interface: str | None,
+) -> tuple[Auth, bool | str]:
+    """The Auth and TLS setting of cloud ``name`` (named by ``source``, for messages)."""
+    files = load_clouds(env, config_files)
+    cloud = files.clouds.get(name)
+    if cloud is None:
+        raise ConfigError(_unknown_cloud(name, source, files))
+    where = f"cloud {name!r} in {', '.join(map(str, files.read))}"
+    if not isinstance(cloud, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings")
+    return _cloud_auth(cloud, where, token, region, interface), _cloud_verify(cloud, where)
+
+
+def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
+    searched = ", ".join(map(str, files.searched))
+    if not files.read:
+        return f"cloud {name!r} (from {source}) is not defined: no clouds.yaml found (searched: {searched})"
+    known = ", ".join(sorted(files.clouds)) or "none"
+    read = ", ".join(map(str, files.read))
+    return f"cloud {name!r} (from {source}) is not defined; known clouds: {known} (read: {read}; searched: {searched})"
+
+
+def _cloud_auth(
+    cloud: Mapping[str, Any], where: str, token: str | None, region: str | None, interface: str | None
+) -> Auth:
+    auth = _auth_section(cloud, where)
+    fields = _cloud_fields(auth, where)
+    auth_type = _text(cloud.get("auth_type"), where, "auth_type")
+    method = auth_method(auth_type, fields, where)
+    # An explicit token replaces the cloud's own credentials but keeps its
+    # Keystone, project and region, as `openstack --os-token` does.
+    if token:
+        fields = attrs.evolve(fields, token=token)
+        method = "static" if method == "static" else "token"
+    endpoint_override = _text(cloud.get("image_endpoint_override"), where, "image_endpoint_override") or _text(
+        cloud.get("endpoint_override"), where, "endpoint_override"
+    )
+    if method == "static":
+        endpoint = endpoint_override or _text(auth.get("endpoint"), where, "auth.endpoint")
+        if not endpoint:
+            raise ConfigError(f"{where}: auth_type {auth_type} needs image_endpoint_override or endpoint_override")
+        return StaticAuth(endpoint, fields.token)
+    region = region or _text(cloud.get("region_name"), where, "region_name") or _first_region(cloud.get("regions"))
+    interface = interface or _text(cloud.get("interface"), where, "interface")
+    return keystone_auth(fields, method, where, region, interface, endpoint_override)
+
+
+def _auth_section(cloud: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    auth = cloud.get("auth", {})
+    if not isinstance(auth, dict):
+        raise ConfigError(f"{where}: auth must be a mapping")
+    return auth
+
+
+def _cloud_fields(auth: Mapping[str, Any], where: str) -> CredentialFields:
+    values = {}
+    for name, keys in CredentialFields.cloud_keys().items():
+        found = (_text(auth.get(key), where, f"auth.{key}") for key in keys)
+        values[name] = next((value for value in found if value), None)
+    return CredentialFields(**values)
+
+
+def _text(value: object, where: str, key: str) -> str | None:
+    """A YAML scalar as text: YAML reads ``project_id: 1234`` as a number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise ConfigError(f"{where}: {key} must be a string")
+
+
+def _first_region(regions: object) -> str | None:
+    # openstacksdk allows a list of regions, as names or as {name: ...}; the first is the default.
+    if not isinstance(regions, list) or not regions:
+        return None
+    first = regions[0]
+    name = first.get("name") if isinstance(first, dict) else first
+    return str(name) if name else None
+
+
+def _cloud_verify(cloud: Mapping[str, Any], where: str) -> bool | str:
+    verify = cloud.get("verify", True)
+    if _as_bool(cloud.get("insecure", False)) is True:
+        return False
+    flag = _as_bool(verify)
+    if flag is False:
+        return False
+    cacert = _text(cloud.get("cacert"), where, "cacert")
+    if cacert:
+        return ca_bundle(cacert, where)
+    if flag is None:
+        # Not a yes/no: keystoneauth also takes a CA bundle path in verify.
+        return ca_bundle(str(verify), where)
+    return True
+
+
+def _as_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return None
+
+
+def load_clouds(env: Mapping[str, str], config_files: Sequence[str | Path] | None) -> CloudsFiles:
+    """clouds.yaml merged with secure.yaml, each the first found in the search order."""
+    clouds_paths, secure_paths = _search_paths(env, config_files)
+    clouds_file = _first_file(clouds_paths)
+    secure_file = _first_file(secure_paths)
+    read = [path for path in (clouds_file, secure_file) if path is not None]
+    clouds = _clouds_section(clouds_file) if clouds_file else {}
+    if secure_file:
+        clouds = _merged(clouds, _clouds_section(secure_file))
+    return CloudsFiles(clouds=clouds, searched=clouds_paths, read=read)
+
+
+def _search_paths(env: Mapping[str, str], config_files: Sequence[str | Path] | None) -> tuple[list[Path], list[Path]]:
+    """Where clouds.yaml and secure.yaml may be, as openstacksdk looks for them."""
+    if config_files is not None:
+        clouds = [Path(path).expanduser() for path in config_files]
+    else:
+        home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+        config_home = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else home / ".config"
+        folders = [Path.cwd(), config_home / "openstack", Path("/etc/openstack")]
+        clouds = [folder / name for folder in folders for name in ("clouds.yaml", "clouds.yml")]
+        explicit = env_value(env, "OS_CLIENT_CONFIG_FILE")
+        if explicit:
+            clouds.insert(0, Path(explicit).expanduser())
+    # Secrets live next to the configuration, in the same folders.
+    folders = list(dict.fromkeys(path.parent for path in clouds))
+    secure = [folder / name for folder in folders for name in ("secure.yaml", "secure.yml")]
+    explicit_secure = env_value(env, "OS_CLIENT_SECURE_FILE")
+    if explicit_secure:
+        secure.insert(0, Path(explicit_secure).expanduser())
+    return clouds, secure
+
+
+def _first_file(paths: Sequence[Path]) -> Path | None:
+    return next((path for path in paths if path.is_file()), None)
+
+
+def _clouds_section(path: Path) -> dict[str, Any]:
+    data = _read_yaml(path)
+    if data is None:
+        return {}
+    clouds = data.get("clouds", {}) if isinstance(data, dict) else None
+    if not isinstance(clouds, dict):
+        raise ConfigError(f"{path}: expected a mapping with a 'clouds' mapping in it")
+    return {str(name): cloud for name, cloud in clouds.items()}
+
+
+def _read_yaml(path: Path) -> object:
+    yaml = _yaml_module()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        # PyYAML's message quotes the offending line, which may hold a
+        # password: keep only the position and the problem.
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(f"{path} is not valid YAML{line}: {problem}") from None
+
+
+def _yaml_module() -> ModuleType:
+    # PyYAML is optional: only clouds.yaml needs it, and only when one exists.
+    return optional_module("yaml", needed_for="reading clouds.yaml", extra="openstack", error=ConfigError)
+
+
+def _merged(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` laid over it, mappings merged key by key."""
+    result = dict(base)
+    for key, value in override.items():
+        current = result.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            result[key] = _merged(current, value)
+        else:
+            result[key] = value
+    return result

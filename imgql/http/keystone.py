@@ -1,0 +1,373 @@
+"""Keystone v3: a token and the image endpoint, by password, application credential or token.
+
+:class:`KeystoneAuth` asks Keystone for a token (``POST /v3/auth/tokens``),
+picks the image endpoint from the catalog that comes with it
+(:func:`imgql.http.service_catalog.select_endpoint`), and keeps both until the
+token is about to expire or a 401 asks for a new one.
+
+The request is built, and the answer read, by pure functions and by methods
+that do no I/O; :meth:`KeystoneAuth.get` and :meth:`KeystoneAuth.aget` differ
+only in the lock they hold and the one call that sends.
+
+Passwords, application credential secrets and tokens never appear in a repr,
+an error message or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import attrs
+import httpx
+
+from ..errors import AuthenticationError, ConfigError, ConnectionError, ServiceError
+from .credentials import CredentialFields, Credentials, Method, check_http_url, guess_method, normalize_endpoint
+from .service_catalog import EndpointChoice, select_endpoint
+
+__all__ = ["KeystoneAuth", "keystone_auth"]
+
+logger = logging.getLogger("imgql")
+
+# Renew a little before Keystone's expiry, so a token cannot expire between
+# get() and the request it is used for.
+_EXPIRY_MARGIN = 60.0
+
+# Keystone error texts are shown to the user; a long HTML error page is not useful.
+_MAX_SERVER_MESSAGE = 300
+
+_KEYSTONE_HEADERS = {"Accept": "application/json"}
+
+
+@attrs.frozen
+class _Settings:
+    """Everything needed to ask Keystone for a token; secrets hidden from repr."""
+
+    auth_url: str
+    method: Method
+    choice: EndpointChoice
+    fields: CredentialFields
+
+
+@attrs.frozen
+class _Session:
+    credentials: Credentials
+    expires_at: float | None  # POSIX time; None when Keystone did not say
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at - _EXPIRY_MARGIN
+
+
+class KeystoneAuth:
+    """Keystone v3 authentication by password, application credential or token.
+
+    ``credentials`` are the fields of
+    :class:`~imgql.http.credentials.CredentialFields` (``username``,
+    ``password``, ``project_name``, ``application_credential_id``, ``token``,
+    ...). ``method`` is guessed from them when not given: a secret means an
+    application credential, a token without a password means token auth, else
+    password auth. ``region``, ``interface`` and ``endpoint_override`` choose
+    the image endpoint. The token and endpoint are cached; ``get`` asks
+    Keystone again when the token is about to expire, or when ``refresh=True``
+    (the client does that once after a 401).
+    """
+
+    # Keystone can always issue a new token from the same credentials.
+    can_refresh = True
+
+    def __init__(
+        self,
+        auth_url: str,
+        *,
+        method: Method | None = None,
+        region: str | None = None,
+        interface: str | None = None,
+        endpoint_override: str | None = None,
+        clock: Callable[[], float] = time.time,
+        **credentials: str | None,
+    ) -> None:
+        check_http_url(auth_url, "auth_url")
+        choice = EndpointChoice(interface or "public", region, endpoint_override)
+        fields = CredentialFields(auth_url=auth_url.strip(), **credentials)
+        self._settings = _Settings(auth_url.strip(), method or guess_method(fields), choice, fields)
+        _check_settings(self._settings)
+        self._clock = clock
+        self._session: _Session | None = None
+        # One Keystone request at a time, so concurrent callers share a token.
+        self._lock = threading.Lock()
+        # An asyncio.Lock belongs to one event loop; keep one per loop. The
+        # guard is separate from _lock so that a thread blocked in get() never
+        # stalls an event loop.
+        self._async_locks_guard = threading.Lock()
+        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def __repr__(self) -> str:
+        s = self._settings
+        shown = [("auth_url", s.auth_url), ("method", s.method), ("interface", s.choice.interface)]
+        shown += [
+            (name, value)
+            for name, value in (("region", s.choice.region), ("endpoint_override", s.choice.override))
+            if value
+        ]
+        shown += [(name, value) for name, value in s.fields.shown() if name != "auth_url"]
+        return f"KeystoneAuth({', '.join(f'{name}={value!r}' for name, value in shown)})"
+
+    # -- the two ways to ask: the same steps, one blocking send or one awaited send
+
+    def get(self, http: httpx.Client, *, refresh: bool = False) -> Credentials:
+        seen = self._session
+        with self._lock:
+            request = self._due(http, seen, refresh)
+            return self._current() if request is None else self._keep(request, _send(http, request))
+
+    async def aget(self, http: httpx.AsyncClient, *, refresh: bool = False) -> Credentials:
+        seen = self._session
+        async with self._async_lock():
+            request = self._due(http, seen, refresh)
+            return self._current() if request is None else self._keep(request, await _asend(http, request))
+
+    # -- everything else ----------------------------------------------------------
+
+    def _due(
+        self, http: httpx.Client | httpx.AsyncClient, seen: _Session | None, refresh: bool
+    ) -> httpx.Request | None:
+        """The token request to send, or None when the cached credentials will do."""
+        session = self._session
+        # Someone renewed the token while this caller waited for the lock: a
+        # burst of 401s must cause one new token, not one each.
+        if session is not None and (session is not seen or not (refresh or session.expired(self._clock()))):
+            return None
+        url, body = _token_request(self._settings)
+        return http.build_request("POST", url, json=body, headers=_KEYSTONE_HEADERS)
+
+    def _current(self) -> Credentials:
+        assert self._session is not None
+        return self._session.credentials
+
+    def _keep(self, request: httpx.Request, response: httpx.Response) -> Credentials:
+        logger.debug("POST %s -> %d", request.url, response.status_code)
+        session = _read_token_response(self._settings, response)
+        self._session = session
+        return session.credentials
+
+    def _async_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._async_locks_guard:
+            lock = self._async_locks.get(loop)
+            if lock is None:
+                lock = self._async_locks[loop] = asyncio.Lock()
+            return lock
+
+
+def keystone_auth(
+    fields: CredentialFields,
+    method: Method,
+    where: str,
+    region: str | None = None,
+    interface: str | None = None,
+    endpoint_override: str | None = None,
+) -> KeystoneAuth:
+    """A KeystoneAuth from fields read from ``where`` (named in every error)."""
+    if not fields.auth_url:
+        raise ConfigError(f"{where}: auth_url is missing (the Keystone URL, e.g. https://keystone.example:5000/v3)")
+    credentials = {name: value for name, value in attrs.asdict(fields).items() if name != "auth_url"}
+    try:
+        return KeystoneAuth(
+            fields.auth_url,
+            method=method,
+            region=region,
+            interface=interface,
+            endpoint_override=endpoint_override,
+            **credentials,
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}") from None
+
+
+# Sending: the only part that differs between sync and async.
+
+
+def _send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    with _reaching(request):
+        return http.send(request)
+
+
+async def _asend(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    with _reaching(request):
+        return await http.send(request)
+
+
+@contextmanager
+def _reaching(request: httpx.Request) -> Iterator[None]:
+    """Turns a failure to reach Keystone into a ConnectionError that names it."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        logger.debug("POST %s failed: %s", request.url, type(exc).__name__)
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise ConnectionError(f"cannot reach Keystone at {request.url} ({reason})") from exc
+
+
+def _check_settings(s: _Settings) -> None:
+    """Fail before any request when the chosen method lacks what it needs."""
+    f = s.fields
+    has_user = bool(f.username or f.user_id)
+    if s.method == "password" and not (has_user and f.password):
+        raise ConfigError("password auth needs a user (username or user_id) and a password")
+    if s.method == "application_credential":
+        if not f.application_credential_secret:
+            raise ConfigError("application credential auth needs application_credential_secret")
+        if not f.application_credential_id and not (f.application_credential_name and has_user):
+            raise ConfigError(
+                "application credential auth needs application_credential_id, "
+                "or application_credential_name with a user (username or user_id)"
+            )
+    if s.method == "token" and not f.token:
+        raise ConfigError("token auth needs a token")
+
+
+# The request and the answer: pure functions.
+
+
+def _tokens_url(auth_url: str) -> str:
+    """``<identity root>/v3/auth/tokens``, whether auth_url names a version or not."""
+    root = auth_url.rstrip("/")
+    for suffix in ("/v3", "/v2.0"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)].rstrip("/")
+            break
+    return f"{root}/v3/auth/tokens"
+
+
+def _domain_ref(domain_id: str | None, domain_name: str | None, f: CredentialFields) -> dict[str, str]:
+    # The specific domain wins, then the general domain_id/domain_name, then
+    # "Default", which is what a single-domain cloud uses and what the
+    # OpenStack CLI assumes.
+    if domain_id or domain_name:
+        return {"id": domain_id} if domain_id else {"name": str(domain_name)}
+    if f.domain_id:
+        return {"id": f.domain_id}
+    return {"name": f.domain_name or "Default"}
+
+
+def _user_ref(f: CredentialFields) -> dict[str, Any]:
+    # A user id is unique across domains; a user name is unique only in its domain.
+    if f.user_id:
+        return {"id": f.user_id}
+    return {"name": f.username, "domain": _domain_ref(f.user_domain_id, f.user_domain_name, f)}
+
+
+def _identity(s: _Settings) -> dict[str, Any]:
+    f = s.fields
+    if s.method == "password":
+        return {"methods": ["password"], "password": {"user": {**_user_ref(f), "password": f.password}}}
+    if s.method == "application_credential":
+        credential: dict[str, Any] = (
+            {"id": f.application_credential_id}
+            if f.application_credential_id
+            else {"name": f.application_credential_name, "user": _user_ref(f)}
+        )
+        credential["secret"] = f.application_credential_secret
+        return {"methods": ["application_credential"], "application_credential": credential}
+    return {"methods": ["token"], "token": {"id": f.token}}
+
+
+def _scope(s: _Settings) -> dict[str, Any] | None:
+    # An application credential is bound to its project and Keystone refuses
+    # an explicit scope with it. Glance needs a project, so a domain alone is
+    # not used as a scope: it only names the user's and project's domain.
+    # Without a scope Keystone scopes to the user's default project, if any.
+    f = s.fields
+    if s.method == "application_credential":
+        return None
+    if f.project_id:
+        return {"project": {"id": f.project_id}}
+    if f.project_name:
+        domain = _domain_ref(f.project_domain_id, f.project_domain_name, f)
+        return {"project": {"name": f.project_name, "domain": domain}}
+    return None
+
+
+def _token_request(s: _Settings) -> tuple[str, dict[str, Any]]:
+    """The URL and JSON body of ``POST /v3/auth/tokens``."""
+    auth: dict[str, Any] = {"identity": _identity(s)}
+    scope = _scope(s)
+    if scope is not None:
+        auth["scope"] = scope
+    return _tokens_url(s.auth_url), {"auth": auth}
+
+
+def _read_token_response(s: _Settings, response: httpx.Response) -> _Session:
+    """The token and image endpoint from Keystone's answer, or the matching error."""
+    status = response.status_code
+    if status == 401:
+        raise AuthenticationError(f"Keystone refused the credentials for {_who(s)} at {s.auth_url}", status_code=401)
+    if not 200 <= status < 300:
+        detail = _server_message(response, s.fields.secrets())
+        raise ServiceError(f"Keystone at {s.auth_url} answered HTTP {status}{detail}", status_code=status)
+    token = response.headers.get("X-Subject-Token")
+    if not token:
+        raise ServiceError(f"Keystone at {s.auth_url} answered without an X-Subject-Token header", status_code=status)
+    body = _json_object(response, s)
+    endpoint = select_endpoint(body.get("catalog"), s.choice, s.auth_url)
+    return _Session(Credentials(normalize_endpoint(endpoint), token), _expiry(body.get("expires_at")))
+
+
+def _who(s: _Settings) -> str:
+    f = s.fields
+    if s.method == "application_credential":
+        return f"application credential {f.application_credential_id or f.application_credential_name}"
+    if s.method == "token":
+        return "the given token"
+    return f"user {f.username or f.user_id}"
+
+
+def _server_message(response: httpx.Response, secrets: Sequence[str]) -> str:
+    """Keystone's own explanation, if any, with any echoed secret masked."""
+    try:
+        data = response.json()
+        message = data["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    if not isinstance(message, str) or not message.strip():
+        return ""
+    for secret in secrets:
+        message = message.replace(secret, "***")
+    return f": {message.strip()[:_MAX_SERVER_MESSAGE]}"
+
+
+def _json_object(response: httpx.Response, s: _Settings) -> dict[str, Any]:
+    """The ``token`` object of Keystone's JSON answer."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    token = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token, dict):
+        raise ServiceError(
+            f"Keystone at {s.auth_url} answered without a token object in its JSON body",
+            status_code=response.status_code,
+        )
+    return token
+
+
+def _expiry(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        # fromisoformat accepts "Z" only from Python 3.11 on.
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()

@@ -1,0 +1,101 @@
+"""How a client behaves, as one value: :class:`ClientOptions`.
+
+Both clients take the same settings; they are checked here, once, whether
+they come as keyword arguments (``Client(endpoint, token, timeout=5)``) or as
+a ready value (``Client(endpoint, token, options=ClientOptions(timeout=5))``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import httpx
+
+from ..errors import ConfigError
+from ..plan.capabilities import Profile, get_profile
+from .credentials import Auth
+from .retry import DEFAULT_RETRIES, RetryPolicy
+
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "UNSET", "ClientOptions", "Timeout"]
+
+DEFAULT_TIMEOUT = 30.0
+# How many requests of a union run at once.
+DEFAULT_CONCURRENCY = 4
+
+
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+
+# "Not given": a client we make gets DEFAULT_TIMEOUT, a caller's client keeps its own.
+UNSET = _Unset.UNSET
+
+Timeout = float | httpx.Timeout | None
+
+
+def _whole(least: int, name: str) -> Any:
+    def check(_: object, __: object, value: object) -> None:
+        # bool is an int to Python, not to a person writing concurrency=True.
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            raise ConfigError(f"{name} must be a whole number of at least {least}, not {value!r}")
+
+    return check
+
+
+def _optional_whole(least: int, name: str) -> Any:
+    check = _whole(least, name)
+
+    def optional(instance: object, attribute: object, value: object) -> None:
+        if value is not None:
+            check(instance, attribute, value)
+
+    return optional
+
+
+@attrs.frozen
+class ClientOptions:
+    """The settings of a :class:`~imgql.Client` or :class:`~imgql.AsyncClient`.
+
+    ``profile``: what the server is assumed to understand (``glance``,
+    ``documented``, ``none``). ``page_size``: the largest page asked for
+    (default: the profile's, or the query's limit when one request answers
+    it). ``cloud``, ``region``, ``interface``: where credentials and the image
+    endpoint come from (clouds.yaml, the Keystone catalog). ``auth``: an
+    :class:`~imgql.http.credentials.Auth` instead of endpoint, token and
+    cloud. ``verify``: True, False or a CA bundle path. ``timeout``: seconds
+    per request (default 30, or the given httpx client's own). ``retries``:
+    how many times a failed page is tried again. ``concurrency``: how many
+    requests of a union run at once. ``user_agent``: your application's
+    product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
+    (default: the given httpx client's, unless it is httpx's default).
+    """
+
+    profile: Profile = attrs.field(default=get_profile("glance"), converter=get_profile)
+    page_size: int | None = attrs.field(default=None, validator=_optional_whole(1, "page_size"))
+    cloud: str | None = None
+    region: str | None = None
+    interface: str | None = None
+    auth: Auth | None = attrs.field(default=None, repr=False)
+    verify: bool | str = True
+    timeout: Timeout | _Unset = UNSET
+    retries: int = attrs.field(default=DEFAULT_RETRIES, validator=_whole(0, "retries"))
+    concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_whole(1, "concurrency"))
+    user_agent: str | None = None
+
+    @classmethod
+    def build(cls, options: ClientOptions | None, settings: Mapping[str, Any]) -> ClientOptions:
+        """``options`` (or the defaults) with the keyword ``settings`` laid over it."""
+        names = {field.name for field in attrs.fields(cls)}
+        unknown = sorted(set(settings) - names)
+        if unknown:
+            # A misspelt setting is a programming mistake, as for any keyword argument.
+            raise TypeError(f"unknown client setting(s): {', '.join(unknown)}; known: {', '.join(sorted(names))}")
+        base = options if options is not None else cls()
+        return attrs.evolve(base, **settings) if settings else base
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(retries=self.retries)

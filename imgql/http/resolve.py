@@ -1,0 +1,71 @@
+"""Where a client's credentials come from: :func:`resolve_auth`, the order of the places looked at.
+
+Explicit arguments, then ``OS_*`` environment variables
+(:mod:`imgql.http.environment`) and ``clouds.yaml``
+(:mod:`imgql.http.clouds`), as the OpenStack CLI looks. Nothing is sent over
+the network here: a Keystone token is asked for on the first request.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import ConfigError
+from .clouds import from_cloud
+from .credentials import Auth, StaticAuth
+from .environment import env_token, env_value, env_verify, from_env_keystone, from_env_token, image_url
+
+__all__ = ["resolve_auth"]
+
+_NOTHING_FOUND = (
+    "no OpenStack credentials found. Give one of: an Images API endpoint and token "
+    "(--endpoint/--token, or OS_IMAGE_URL and OS_TOKEN); a cloud from clouds.yaml "
+    "(--cloud or OS_CLOUD); or OS_AUTH_URL with OS_USERNAME, OS_PASSWORD and "
+    "OS_PROJECT_NAME (or OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET)"
+)
+
+
+def resolve_auth(
+    endpoint: str | None = None,
+    token: str | None = None,
+    *,
+    cloud: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_files: Sequence[str | Path] | None = None,
+    region: str | None = None,
+    interface: str | None = None,
+) -> tuple[Auth, bool | str]:
+    """The Auth to use and the TLS ``verify`` setting (True, False or a CA bundle path).
+
+    Explicit arguments win over the environment: an ``endpoint`` gives a
+    StaticAuth (with ``token``, or else OS_TOKEN); a ``cloud`` is read from
+    clouds.yaml. Then, as the OpenStack CLI does: OS_TOKEN with OS_IMAGE_URL
+    (or with OS_AUTH_URL to find the endpoint), OS_CLOUD, and OS_AUTH_URL with
+    a user or an application credential.
+    """
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    if endpoint:
+        return StaticAuth(endpoint, token or env_token(env)), env_verify(env)
+    if cloud:
+        return from_cloud(cloud, "the cloud argument", env, config_files, token, region, interface)
+    by_token = from_env_token(env, token, region, interface)
+    if by_token is not None:
+        return by_token, env_verify(env)
+    env_cloud = env_value(env, "OS_CLOUD")
+    if env_cloud:
+        return from_cloud(env_cloud, "OS_CLOUD", env, config_files, token, region, interface)
+    if token:
+        raise ConfigError("a token needs an endpoint: pass the Images API endpoint, or set OS_IMAGE_URL or OS_AUTH_URL")
+    if env_value(env, "OS_AUTH_URL"):
+        return from_env_keystone(env, region, interface), env_verify(env)
+    unauthenticated = image_url(env)
+    if unauthenticated:
+        # An endpoint with no credentials at all: a trusted, unauthenticated Glance.
+        return StaticAuth(unauthenticated, None), env_verify(env)
+    if env_token(env):
+        raise ConfigError(
+            f"{_NOTHING_FOUND} (OS_TOKEN is set, but neither OS_IMAGE_URL nor OS_AUTH_URL says where to use it)"
+        )
+    raise ConfigError(_NOTHING_FOUND)
