@@ -96,11 +96,14 @@ def test_imports_go_down_only(path: Path) -> None:
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: module_name(p))
 def test_every_module_declares_its_public_names(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    declared = any(
-        isinstance(node, (ast.Assign, ast.AnnAssign))
-        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in getattr(node, "targets", [node.target]))
+    targets = [
+        target
         for node in tree.body
-    )
+        for target in (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+    ]
+    declared = any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets)
     if path.name == "__main__.py":
         pytest.skip("a script, not a module to import from")
     assert declared, f"{module_name(path)} has no __all__"
