@@ -13,6 +13,24 @@ from collections.abc import Mapping
 
 import attrs
 
+__all__ = [
+    "BOOKKEEPING_KEYS",
+    "CONTAINER_FORMATS",
+    "CORE_RECORD_KEYS",
+    "DISK_FORMATS",
+    "FIELDS",
+    "GIB",
+    "MEMBER_STATUSES",
+    "MIB",
+    "STATUSES",
+    "STORED_AS_PROPERTIES",
+    "VISIBILITIES",
+    "Field",
+    "Kind",
+    "is_known",
+    "lookup",
+]
+
 
 class Kind(enum.Enum):
     STRING = "string"
