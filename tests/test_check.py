@@ -67,7 +67,7 @@ def test_keywords_come_from_the_grammar() -> None:
     assert "order" not in grammar.phrases()  # only ever written as `order by`
     from imgql.cli import shell
 
-    assert shell.KEYWORDS == grammar.phrases()
+    assert grammar.phrases() == shell.KEYWORDS
     assert shell._TOKENS.findall("x='a b' and(y<=2)") == ["x", "=", "'a b'", "and", "(", "y", "<=", "2", ")"]
 
 
