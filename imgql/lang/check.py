@@ -14,7 +14,10 @@ what they mean and whether they may stand where they are:
 
 It returns every problem it finds, each a :class:`~imgql.errors.QueryError`
 with its position, so that a checker (``imgql check``) can list them all;
-:func:`~imgql.lang.parser.parse` raises the first.
+:func:`~imgql.lang.parser.parse` raises the first. It also returns what is
+allowed but probably a mistake (a field name one typo away from a known one,
+``%`` in a ``like`` pattern) as warnings: the errors they become under
+``imgql.parse(text, strict=True)``.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class Checked:
 
     query: Query
     errors: tuple[QueryError, ...] = ()
+    # Allowed, but probably not meant; each the error it is when strict.
+    warnings: tuple[QueryError, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -74,17 +79,23 @@ class Checked:
 def check(raw: Query, text: str = "") -> Checked:
     """Check and type a query as the parser built it."""
     problems: list[QueryError] = []
+    doubts: list[QueryError] = []
     where = raw.where
     if where is not None:
         too_deep = _too_deep(where, text)
         if too_deep is not None:
             # Nothing deeper is looked at: the tree is not one any later stage accepts.
             return Checked(raw, (too_deep,))
-        where = _Typing(text, problems).transform(where)
+        where = _Typing(text, problems, doubts).transform(where)
         problems.extend(_scope_problems(where, text))
-    order = tuple(_sort_key(key, text, problems) for key in raw.order_by)
-    problems.sort(key=lambda p: p.offset if p.offset is not None else -1)
-    return Checked(attrs.evolve(raw, where=where, order_by=order), tuple(problems))
+    order = tuple(_sort_key(key, text, problems, doubts) for key in raw.order_by)
+    problems.sort(key=_position)
+    doubts.sort(key=_position)
+    return Checked(attrs.evolve(raw, where=where, order_by=order), tuple(problems), tuple(doubts))
+
+
+def _position(problem: QueryError) -> int:
+    return problem.offset if problem.offset is not None else -1
 
 
 def null_problem(field: F.Field, op: str) -> tuple[str, str] | None:
@@ -146,9 +157,26 @@ def _scope_problems(where: Expr, text: str) -> list[QueryError]:
     ]
 
 
-def _sort_key(key: SortKey, text: str, problems: list[QueryError]) -> SortKey:
-    field = F.lookup(key.field)
+def _resolve(written: str, span: Span | None, text: str, doubts: list[QueryError]) -> F.Field:
+    """The field a name stands for; a name that looks like a typo of a known
+    one is read as a custom property, with a warning naming the known one."""
+    resolved = F.resolve(written)
+    if resolved.suggestion is not None:
+        doubts.append(
+            _error(
+                UnknownFieldError,
+                f"unknown field {written!r}, read as a custom property; did you mean {resolved.suggestion!r}? "
+                f"(write {F.PROPERTY_PREFIX}{written} if the custom property is meant)",
+                text,
+                span,
+            )
+        )
+    return resolved.field
+
+
+def _sort_key(key: SortKey, text: str, problems: list[QueryError], doubts: list[QueryError]) -> SortKey:
     span = _name_span(key, key.field)
+    field = _resolve(key.field, span, text, doubts)
     if field.kind is F.Kind.SCOPE:
         problems.append(
             _error(UnknownFieldError, f"cannot order by {field.name}: it is not a field of the image", text, span)
@@ -175,10 +203,14 @@ class _Problem(Exception):
 class _Typing(Transformer):
     """Each predicate typed, or left as written with its problem recorded."""
 
-    def __init__(self, text: str, problems: list[QueryError]) -> None:
+    def __init__(self, text: str, problems: list[QueryError], doubts: list[QueryError]) -> None:
         super().__init__()
         self.text = text
         self.problems = problems
+        self.doubts = doubts
+
+    def field(self, node: Compare | InList | Match | Exists) -> F.Field:
+        return _resolve(node.field, _name_span(node, node.field), self.text, self.doubts)
 
     def _guarded(self, typer: Callable[[Expr], Expr], node: Expr) -> Expr:
         try:
@@ -193,6 +225,12 @@ class _Typing(Transformer):
     def value(self, field: F.Field, op: str, value: Value) -> Value:
         if not isinstance(value, Literal):
             return value  # a parameter, or a value already typed
+        if value.form == "spaced" and field.kind is not F.Kind.BYTES:
+            raise self.fail(
+                QuerySyntaxError,
+                f"a value with spaces must be quoted: {value.text!r}",
+                value.span,
+            )
         try:
             return read_text(field, value.text, op)
         except LiteralError as exc:
@@ -213,7 +251,7 @@ class _Typing(Transformer):
         return self._guarded(self._exists, node)  # type: ignore[arg-type]
 
     def _compare(self, node: Compare) -> Expr:
-        field = F.lookup(node.field)
+        field = self.field(node)
         op = node.op
         value = node.value
         if isinstance(value, Literal) and value.form == "implied":
@@ -249,7 +287,7 @@ class _Typing(Transformer):
         return Compare(field.name, op, self.value(field, op, value), span=node.span, op_span=node.op_span)
 
     def _in_list(self, node: InList) -> Expr:
-        field = F.lookup(node.field)
+        field = self.field(node)
         if field.kind is F.Kind.SCOPE and node.negated:
             raise self.fail(
                 UnknownFieldError,
@@ -266,7 +304,7 @@ class _Typing(Transformer):
         return InList(field.name, tuple(values), node.negated, span=node.span)
 
     def _match(self, node: Match) -> Expr:
-        field = F.lookup(node.field)
+        field = self.field(node)
         if field.kind not in _TEXT_KINDS:
             raise self.fail(
                 InvalidValueError,
@@ -279,6 +317,16 @@ class _Typing(Transformer):
                 raise self.fail(InvalidValueError, f"{node.op} needs text, not null", pattern.span)
             if node.op == "regex":
                 self._compile(pattern)
+            if node.op == "like" and "%" in pattern.text:
+                self.doubts.append(
+                    _error(
+                        InvalidPatternError,
+                        "like uses * (any run of characters) and ? (one character), not SQL's %; "
+                        f"did you mean {pattern.text.replace('%', '*')!r}?",
+                        self.text,
+                        pattern.span,
+                    )
+                )
             return Match(field.name, node.op, pattern.text, node.negated, span=node.span)
         return Match(field.name, node.op, pattern, node.negated, span=node.span)
 
@@ -291,7 +339,7 @@ class _Typing(Transformer):
             ) from None
 
     def _exists(self, node: Exists) -> Expr:
-        field = F.lookup(node.field)
+        field = self.field(node)
         if field.kind is F.Kind.SCOPE:
             raise self.fail(
                 UnknownFieldError, f"{field.name} is not a field of the image", _name_span(node, node.field)

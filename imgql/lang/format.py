@@ -73,7 +73,10 @@ def format_query(query: Query) -> str:
 
 
 def field_name(name: str) -> str:
-    return _DISPLAY.get(name, name)
+    """A field's name as a query writes it: `tag`, `hidden`, and
+    `property.NAME` for a custom property that would otherwise read as a
+    known field or a typo of one."""
+    return _DISPLAY.get(name) or F.written_name(name)
 
 
 _OR, _AND, _NOT, _ATOM = range(4)

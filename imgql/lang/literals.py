@@ -20,6 +20,7 @@ __all__ = [
     "MAX_RELATIVE_DAYS",
     "RELATIVE_UNITS",
     "SIZE_UNITS",
+    "SIZE_UNIT_NAMES",
     "LiteralError",
     "check_size",
     "format_datetime",
@@ -58,6 +59,9 @@ SIZE_UNITS: dict[str, int] = {
     "t": 1024**4,
     "p": 1024**5,
 }
+
+# The units as a person writes them, for messages.
+SIZE_UNIT_NAMES = ("B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB", "K", "M", "G", "T", "P")
 
 _SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import warnings
 from typing import Any
 
 import lark
@@ -20,10 +21,14 @@ from lark import Token
 from ..errors import (
     IncompleteQueryError,
     InvalidValueError,
+    LikePatternWarning,
     QueryError,
     QuerySyntaxError,
     TooComplexError,
+    UnknownFieldError,
+    UnknownFieldWarning,
 )
+from . import fields as F
 from .ast import (
     MAX_DEPTH,
     And,
@@ -41,9 +46,10 @@ from .ast import (
     Span,
     Value,
 )
-from .check import check
-from .grammar import build, keyword_terminals, keywords, shown_word
-from .literals import unquote
+from .check import Checked, check
+from .format import quote
+from .grammar import bare_word, build, keyword_terminals, keywords, shown_word
+from .literals import SIZE_UNIT_NAMES, unquote
 
 __all__ = ["parse", "parse_unchecked"]
 
@@ -54,7 +60,7 @@ _OPS = {"==": "=", "<>": "!="}
 _MAX_LIMIT_DIGITS = 18
 
 # How each kind of value token was written, for the check pass.
-_FORMS = {"STRING": "quoted", "NULL": "null", "RELTIME": "reltime", "BARE": "bare"}
+_FORMS = {"STRING": "quoted", "NULL": "null", "RELTIME": "reltime", "BARE": "bare", "SPACED_SIZE": "spaced"}
 
 
 def _span(first: Token, last: Token | None = None) -> Span:
@@ -191,18 +197,30 @@ def _lark() -> lark.Lark:
     return build(_Builder())
 
 
-def parse(text: str) -> Query:
+def parse(text: str, strict: bool = False) -> Query:
     """Parse query text into an immutable :class:`Query`.
 
     Raises :class:`~imgql.errors.QuerySyntaxError` for text that does not
     follow the grammar and other :class:`~imgql.errors.QueryError` subclasses
     for values that do not fit their fields; nothing else escapes.
+
+    What is allowed but probably a mistake (``nmae = x``, read as a custom
+    property though ``name`` was likely meant; ``like '%x%'``) is a
+    :class:`~imgql.errors.QueryWarning`, or with ``strict=True`` the error it
+    stands for (:class:`~imgql.errors.UnknownFieldError`,
+    :class:`~imgql.errors.InvalidPatternError`).
     """
     # The type is checked before the cache is consulted: an unhashable
     # argument would otherwise raise TypeError from the cache itself.
     if not isinstance(text, str):
         raise QuerySyntaxError(f"a query is text, not {type(text).__name__}")
-    return _parse(text)
+    checked = _parse(text)
+    for doubt in checked.warnings:
+        if strict:
+            raise _with_text(doubt, text)
+        category = UnknownFieldWarning if isinstance(doubt, UnknownFieldError) else LikePatternWarning
+        warnings.warn(category(doubt), stacklevel=2)
+    return checked.query
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -240,11 +258,11 @@ def parse_unchecked(text: str) -> Query:
 # Failed parses are not cached (lru_cache keeps only results), so an error is
 # raised again on every call with the same text.
 @functools.lru_cache(maxsize=512)
-def _parse(text: str) -> Query:
+def _parse(text: str) -> Checked:
     checked = check(parse_unchecked(text), text)
     if checked.errors:
         raise checked.errors[0]
-    return checked.query
+    return checked
 
 
 def _with_text(exc: QueryError, text: str) -> QueryError:
@@ -261,6 +279,7 @@ _DESCRIPTIONS = {
     "INT": "a whole number",
     "BARE": "a value",
     "RELTIME": "a value",
+    "SPACED_SIZE": "a value",
     "STRING": "a value",
     "PARAM": "a value",
     "LPAR": "'('",
@@ -348,8 +367,9 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         expected = set(exc.expected)
         offset = _end(text)
     found, found_length = _found(text, offset)
-    if text[offset : offset + 1] in ("'", '"') and not re.match(
-        r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", text[offset:], re.DOTALL
+    closer = _QUOTES.get(text[offset : offset + 1])
+    if closer is not None and not re.match(
+        f"{re.escape(text[offset])}(?:[^{re.escape(closer)}\\\\]|\\\\.)*{re.escape(closer)}", text[offset:], re.DOTALL
     ):
         return QuerySyntaxError("this quoted text is never closed", text=text, offset=offset)
     if not text.strip():
@@ -358,12 +378,86 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         )
     if "\0" in text[offset : offset + 1]:
         return QuerySyntaxError("a query cannot contain a NUL character", text=text, offset=offset)
+    if _open_parentheses(text[:offset]) <= 0:
+        # Never offer `)` with no `(` open, nor `,` outside a list or `order by`
+        # (the parser's tables merge states that a person tells apart).
+        expected.discard("RPAR")
+        if not _ORDER_BY.search(_COMMENT_OR_STRING.sub("", text[:offset])):
+            expected.discard("COMMA")
     want = _describe_expected(expected) if expected else "something else"
     previous = _previous_token(text, offset)
     after = f" after {previous!r}" if previous else ""
     cls = IncompleteQueryError if found == "end of query" else QuerySyntaxError
+    hint = _hint(text, offset, previous, text[offset : offset + found_length]) if found_length else None
     if not previous and "IMAGES" in expected:
         message = f"a query starts with 'images' (or 'all images'), found {found}"
     else:
         message = f"expected {want}{after}, found {found}"
+    if hint is not None:
+        # A hint that is only likely comes after what the grammar expects.
+        message = f"{message}; {hint[2:]}" if hint.startswith("+ ") else hint
+        if text.startswith(("&&", "||"), offset):
+            found_length = 2
     return cls(message, text=text, offset=offset, end_offset=offset + max(1, found_length))
+
+
+# Opening quote -> closing quote; curly quotes pasted from documents quote too.
+_QUOTES = {"'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d"}
+
+
+def _open_parentheses(before: str) -> int:
+    """How many parentheses are open at the end of ``before`` (strings and
+    comments aside)."""
+    bare = _COMMENT_OR_STRING.sub("", before)
+    return bare.count("(") - bare.count(")")
+
+
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+
+# `field op value` just before the spot: a value that went on past a space.
+_VALUE_BEFORE = re.compile(
+    r"([A-Za-z_][\w.\-]*)\s*(==|!=|<>|<=|>=|<|>|=|!~|~|\blike\b|\bcontains\b)\s*([\w.:/+\-*?@%&]+)[ \t]+\Z",
+    re.IGNORECASE,
+)
+# Where an unquoted value that runs on would end: at a keyword that may follow it.
+_VALUE_END = re.compile(r"[ \t]+(?:and|or|order|limit)\b|[ \t]*(?:\)|,|--|\n|\Z)", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+_QUOTABLE = (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS)
+
+
+def _hint(text: str, offset: int, previous: str | None, word: str) -> str | None:
+    """A message naming the fix, for mistakes people often make; None for others."""
+    rest = text[offset:]
+    if rest.startswith("&&"):
+        return "write `and` to join conditions, not &&"
+    if rest.startswith("||"):
+        return "write `or` to join conditions, not ||"
+    lowered = word.lower()
+    null_test = re.match(r"is(\s+not)?\s+null\b", rest, re.IGNORECASE)
+    if null_test is not None and previous is not None:
+        if null_test.group(1):
+            return f"there is no IS NOT NULL; write `{previous} exists`"
+        return f"there is no IS NULL; write `{previous} missing`"
+    before = text[:offset]
+    limit = re.search(r"\blimit\s+([0-9]+)\s*\Z", before, re.IGNORECASE)
+    if lowered == "order" and limit is not None:
+        return f"`order by` comes before `limit`: write ... order by ... limit {limit.group(1)}"
+    if lowered in keywords() or not bare_word().fullmatch(word):
+        return None
+    value = _VALUE_BEFORE.search(before)
+    if value is None:
+        return None
+    name, op, first = value.groups()
+    field = F.resolve(name).field
+    if field.kind is F.Kind.BYTES and _NUMBER.match(first) and word.isalpha():
+        return (
+            f"{word!r} is not a size unit; sizes are written like 5GB, 512MiB or 1.5TiB "
+            f"(units: {', '.join(SIZE_UNIT_NAMES)})"
+        )
+    if field.kind not in _QUOTABLE:
+        return None
+    start = value.start(3)
+    end = _VALUE_END.search(text, offset)
+    phrase = text[start : end.start() if end else len(text)].strip()
+    # `x = 1 y` may also be a missing `and`: the hint is added to the message.
+    return f"+ a value with spaces must be quoted: {name} {op} {quote(phrase)}"
