@@ -77,20 +77,22 @@ class _Dispatch:
             self._methods[cls] = found
             return found
 
+    def _dispatch(self, node: Expr, *args: Any) -> Any:
+        """``visit_<ClassName>(node, *args)``, or ``generic_visit`` without one."""
+        method = self._method(type(node)) or self.generic_visit
+        return method(node, *args)
+
+    def generic_visit(self, node: Expr, *args: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} cannot visit a {type(node).__name__}")
+
 
 class Visitor(_Dispatch, Generic[R]):
     """Top-down dispatch: ``visit(node, *args)`` calls ``visit_<ClassName>(node, *args)``,
     or :meth:`generic_visit` for a class the pass does not name."""
 
     def visit(self, node: Expr, *args: Any) -> R:
-        method = self._method(type(node))
-        if method is None:
-            return self.generic_visit(node, *args)
-        result: R = method(node, *args)
+        result: R = self._dispatch(node, *args)
         return result
-
-    def generic_visit(self, node: Expr, *args: Any) -> R:
-        raise TypeError(f"{type(self).__name__} cannot visit a {type(node).__name__}")
 
 
 class Fold(_Dispatch, Generic[R]):
@@ -119,14 +121,8 @@ class Fold(_Dispatch, Generic[R]):
         return results[0]
 
     def _finish(self, node: Expr, child_results: list[R]) -> R:
-        method = self._method(type(node))
-        if method is None:
-            return self.generic_visit(node, *child_results)
-        result: R = method(node, *child_results)
+        result: R = self._dispatch(node, *child_results)
         return result
-
-    def generic_visit(self, node: Expr, *child_results: R) -> R:
-        raise TypeError(f"{type(self).__name__} cannot fold a {type(node).__name__}")
 
 
 class Transformer(Fold[Expr]):
