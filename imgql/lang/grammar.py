@@ -25,6 +25,7 @@ __all__ = [
     "bare_word",
     "build",
     "grammar_text",
+    "keyword_names",
     "keyword_terminals",
     "keywords",
     "operators",
@@ -114,15 +115,14 @@ def keywords() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def phrases() -> tuple[str, ...]:
-    """Keywords as a person types them: the pairs the grammar writes together
-    (``all images``, ``order by``, ``not in``), the words that stand alone,
-    and the word ending a relative time (``ago``)."""
+def _neighbours() -> tuple[list[str], dict[str, str]]:
+    """The keyword pairs the grammar writes (``order by``, ``not in``), and
+    for each keyword always written beside the same other keyword, the pair
+    it belongs to (ORDER and BY -> ``order by``)."""
     words = keyword_terminals()
     pairs: list[str] = []
     # For each keyword, the keywords beside it at each place it stands.
-    beside: dict[str, list[set[str]]] = {name: [] for name in words}
-    marks = {f"<{w}" for w in words} | {f">{w}" for w in words}
+    beside: dict[str, list[set[tuple[str, str]]]] = {name: [] for name in words}
     parser = _BUILT[0] if _BUILT else build()
     for rule in parser.rules:
         names = [symbol.name for symbol in rule.expansion]
@@ -131,14 +131,42 @@ def phrases() -> tuple[str, ...]:
                 continue
             before = names[index - 1] if index else ""
             after = names[index + 1] if index + 1 < len(names) else ""
-            beside[name].append({f"<{before}", f">{after}"} & marks)
+            marks = set()
+            if before in words:
+                marks.add((before, name))
             if after in words:
+                marks.add((name, after))
                 pair = f"{words[name]} {words[after]}"
                 if pair not in pairs:
                     pairs.append(pair)
-    # A word the grammar always writes beside the same keyword (`order`
-    # before `by`) is offered only as the pair.
-    alone = [word for name, word in words.items() if not set.intersection(*beside[name]) if beside[name]]
+            beside[name].append(marks)
+    # `bound`: a keyword always written beside the same other one. A first
+    # word is named by its pair (ORDER: `order by`); a second by itself, since
+    # a person who wrote the first is expected to write it next (BY: `by`).
+    bound: dict[str, str] = {}
+    for name, places in beside.items():
+        always = set.intersection(*places) if places else set()
+        if always:
+            first, second = min(always)
+            bound[name] = f"{words[first]} {words[second]}" if first == name else words[name]
+    return pairs, bound
+
+
+def keyword_names() -> dict[str, str]:
+    """Terminal name -> how a person writes it: the word, or the pair it
+    always begins (ORDER -> ``order by``)."""
+    _, bound = _neighbours()
+    return {name: bound.get(name, word) for name, word in keyword_terminals().items()}
+
+
+@functools.lru_cache(maxsize=1)
+def phrases() -> tuple[str, ...]:
+    """Keywords as a person types them: the pairs the grammar writes together
+    (``all images``, ``order by``, ``not in``), the words that stand alone
+    (a word always written beside the same keyword is offered only as the
+    pair), and the word ending a relative time (``ago``)."""
+    pairs, bound = _neighbours()
+    alone = [word for name, word in keyword_terminals().items() if name not in bound]  # not `order`, `by`
     return (*pairs, *alone, time_suffix())
 
 

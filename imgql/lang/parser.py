@@ -48,7 +48,7 @@ from .ast import (
 )
 from .check import Checked, check
 from .format import quote
-from .grammar import bare_word, build, keyword_terminals, keywords, shown_word
+from .grammar import bare_word, build, keyword_names, keywords, shown_word
 from .literals import SIZE_UNIT_NAMES, unquote
 
 __all__ = ["parse", "parse_unchecked"]
@@ -289,13 +289,11 @@ _DESCRIPTIONS = {
     "<END-OF-FILE>": "end of query",
 }
 
-# A keyword that only ever stands before another is named with it: 'order by'.
-_PHRASES = {"ORDER": "'order by'"}
-
 
 @functools.lru_cache(maxsize=1)
 def _terminal_words() -> dict[str, str]:
-    words = {name: _PHRASES.get(name, f"'{word}'") for name, word in keyword_terminals().items()}
+    # A keyword always written with another is named with it: 'order by'.
+    words = {name: f"'{written}'" for name, written in keyword_names().items()}
     return {**words, **_DESCRIPTIONS}
 
 
