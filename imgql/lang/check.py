@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 
@@ -55,6 +56,8 @@ from .literals import LiteralError, read_text
 from .visitor import Transformer, children, walk
 
 __all__ = ["Checked", "check", "null_problem"]
+
+N = TypeVar("N", Compare, InList, Match, Exists)
 
 # The kinds `like`, `contains` and `~` work on.
 _TEXT_KINDS = (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS)
@@ -212,7 +215,7 @@ class _Typing(Transformer):
     def field(self, node: Compare | InList | Match | Exists) -> F.Field:
         return _resolve(node.field, _name_span(node, node.field), self.text, self.doubts)
 
-    def _guarded(self, typer: Callable[[Expr], Expr], node: Expr) -> Expr:
+    def _guarded(self, typer: Callable[[N], Expr], node: N) -> Expr:
         try:
             return typer(node)
         except _Problem as problem:
@@ -239,16 +242,16 @@ class _Typing(Transformer):
     # Predicates ---------------------------------------------------------------
 
     def visit_Compare(self, node: Compare) -> Expr:
-        return self._guarded(self._compare, node)  # type: ignore[arg-type]
+        return self._guarded(self._compare, node)
 
     def visit_InList(self, node: InList) -> Expr:
-        return self._guarded(self._in_list, node)  # type: ignore[arg-type]
+        return self._guarded(self._in_list, node)
 
     def visit_Match(self, node: Match) -> Expr:
-        return self._guarded(self._match, node)  # type: ignore[arg-type]
+        return self._guarded(self._match, node)
 
     def visit_Exists(self, node: Exists) -> Expr:
-        return self._guarded(self._exists, node)  # type: ignore[arg-type]
+        return self._guarded(self._exists, node)
 
     def _compare(self, node: Compare) -> Expr:
         field = self.field(node)
