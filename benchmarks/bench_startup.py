@@ -35,11 +35,6 @@ COMMANDS: dict[str, list[str]] = {
     "import jmespath; compile": [PY, "-c", "import jmespath; jmespath.compile(\"[?contains(tags, 'a')]\")"],
     "import imgql": [PY, "-c", "import imgql"],
     "import imgql; parse": [PY, "-c", f"import imgql; imgql.parse({QUERY!r})"],
-    "import imgql; fastparse": [
-        PY,
-        "-c",
-        f"import imgql.lang.parser as p, imgql.lang.fastparse as f; f.parse({QUERY!r}, p._lark())",
-    ],
     "parse, grammar rebuilt (cache=False)": [PY, "-c", _BUILD],
     "imgql plan (CLI)": [str(Path(PY).with_name("imgql")), "plan", QUERY],
 }

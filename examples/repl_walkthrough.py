@@ -53,10 +53,17 @@ def main() -> None:
     print(f"understood as: {imgql.search_box('visibility:community owner:me')}")
     print()
 
-    # 7. Syntax errors point at the spot.
+    # 7. Errors point at the spot and say how to fix it. (`5 GB`, with a
+    # space, is read as 5GB; `gigs` is no unit.)
+    for text in ("images where size > 5 gigs", "images where name = Ubuntu 24.04 LTS"):
+        try:
+            imgql.parse(text)
+        except imgql.QueryError as exc:
+            print(exc)
+    # A near miss of a known field is a warning, and an error when strict.
     try:
-        imgql.parse("images where size > 5 GB and")
-    except imgql.QueryError as exc:
+        imgql.parse("images where os_ditro = ubuntu", strict=True)
+    except imgql.UnknownFieldError as exc:
         print(exc)
 
 

@@ -11,6 +11,34 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
+__all__ = [
+    "AuthenticationError",
+    "BadRequest",
+    "CatalogError",
+    "ConfigError",
+    "ConnectionError",
+    "EndpointError",
+    "Error",
+    "Forbidden",
+    "IncompleteQueryError",
+    "InvalidPatternError",
+    "InvalidValueError",
+    "LikePatternWarning",
+    "MultipleFound",
+    "NotFound",
+    "ParameterError",
+    "PlanError",
+    "QueryError",
+    "QuerySyntaxError",
+    "QueryWarning",
+    "ServiceError",
+    "ServiceUnavailable",
+    "TooComplexError",
+    "UnknownFieldError",
+    "UnknownFieldWarning",
+    "line_and_column",
+]
+
 
 class Error(Exception):
     """Base class of every error raised by imgql."""
@@ -104,6 +132,26 @@ class InvalidPatternError(QueryError):
 
 class TooComplexError(QueryError):
     """A query nested deeper than imgql accepts."""
+
+
+class QueryWarning(UserWarning):
+    """Query text that is allowed but probably not what was meant. ``problem``
+    is the :class:`QueryError` it becomes under ``imgql.parse(text, strict=True)``,
+    with its position."""
+
+    def __init__(self, problem: QueryError) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class UnknownFieldWarning(QueryWarning):
+    """A field name close to a known one (``nmae``): read as a custom
+    property, though a typo is likelier; an :class:`UnknownFieldError` when strict."""
+
+
+class LikePatternWarning(QueryWarning):
+    """A ``like`` pattern with SQL's ``%``: ``like`` uses ``*`` and ``?``;
+    an :class:`InvalidPatternError` when strict."""
 
 
 class ParameterError(Error):

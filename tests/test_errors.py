@@ -49,7 +49,7 @@ SYNTAX = [
     ("images limit -1", SYNTAX_ERROR, 1, 14, "expected a whole number after 'limit', found '-1'"),
     ("images limit", INCOMPLETE, 1, 13, "expected a whole number after 'limit', found end of query"),
     ("images where x = 1 limit 1 limit 2", SYNTAX_ERROR, 1, 28, "expected end of query after '1', found 'limit'"),
-    ("images limit 1 order by name", SYNTAX_ERROR, 1, 16, "expected end of query"),
+    ("images limit 1 order by name", SYNTAX_ERROR, 1, 16, "`order by` comes before `limit`"),
     ("images order", INCOMPLETE, 1, 13, "expected 'by' after 'order'"),
     ("images order by", INCOMPLETE, 1, 16, "expected a field name after 'by', found end of query"),
     ("images order by name,", INCOMPLETE, 1, 22, "expected a field name after ','"),
@@ -64,7 +64,8 @@ SYNTAX = [
     ("all", INCOMPLETE, 1, 4, "expected 'images' after 'all'"),
     ("images all", SYNTAX_ERROR, 1, 8, "expected 'where', 'order by' or 'limit' after 'images', found 'all'"),
     ("images where x = 'it''s'", SYNTAX_ERROR, 1, 22, "found \"'s'\""),
-    ("images where size = 5 GB", SYNTAX_ERROR, 1, 23, "found 'GB'"),
+    ("images where size = 5 gigs", SYNTAX_ERROR, 1, 23, "'gigs' is not a size unit; sizes are written like 5GB"),
+    ("images where size = 5 GB x", SYNTAX_ERROR, 1, 26, "found 'x'"),
     ("images where x = -- note\n", INCOMPLETE, 1, 25, "expected a value after '=', found end of query"),
 ]
 

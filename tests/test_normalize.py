@@ -219,8 +219,8 @@ _PROPERTY_VALUES = st.one_of(st.sampled_from(S.VALUE_POOL), S.texts())
 @st.composite
 def related_records(draw: st.DrawFn, expr: Expr) -> dict[str, object]:
     record: dict[str, object] = draw(S.image_records())
-    from imgql.lang.ast import walk
     from imgql.lang.literals import format_datetime
+    from imgql.lang.visitor import walk
 
     for node in walk(expr):
         if not isinstance(node, (Compare, InList, Exists, Match)) or not draw(st.booleans()):
@@ -273,7 +273,8 @@ def test_normalize_is_idempotent_and_in_normal_form(expr: Expr) -> None:
     """Normalizing twice changes nothing; `not` wraps only predicates; no
     `and` directly inside an `and`, no `or` inside an `or`; constants only
     stand alone."""
-    from imgql.lang.ast import PREDICATES, walk
+    from imgql.lang.ast import PREDICATES
+    from imgql.lang.visitor import walk
 
     normalized = normalize(without_params(expr), NOW)
     assert normalize(normalized, NOW) == normalized

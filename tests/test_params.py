@@ -53,7 +53,6 @@ def test_sizes() -> None:
     [
         (True, "a size cannot be true or false"),
         (-1, "a size cannot be negative"),
-        (1.5, "whole number"),
         (10**40, "too large"),
         (float("nan"), "not a size"),
         (float("inf"), "not a size"),
@@ -64,6 +63,18 @@ def test_bad_sizes(value: object, words: str) -> None:
     with pytest.raises(imgql.InvalidValueError, match=words) as info:
         imgql.parse("images where size < $s").bind(s=value)
     assert "$s" in str(info.value)
+
+
+def test_sizes_round_as_the_same_literal_would() -> None:
+    # A bound value means what the same text in the query means: a fractional
+    # bound becomes the whole bound selecting the same sizes; a fractional
+    # equality is refused.
+    assert bound("images where size < $s", s=1.5).where == imgql.parse("images where size < 1.5").where
+    assert bound("images where size < $s", s=1.5).where == Compare("size", "<", 2)
+    assert bound("images where min_ram >= $r", r="1GB").where == Compare("min_ram", ">=", 954)
+    assert bound("images where min_ram <= $r", r="1GB").where == Compare("min_ram", "<=", 953)
+    with pytest.raises(imgql.InvalidValueError, match=r"\$s .*whole number"):
+        imgql.parse("images where size = $s").bind(s=1.5)
 
 
 def test_booleans() -> None:

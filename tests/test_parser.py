@@ -204,10 +204,23 @@ def test_words_starting_with_not_are_names() -> None:
 # --- fields ---------------------------------------------------------------
 
 
-def test_field_names_are_case_sensitive() -> None:
-    # `Name` is not `name`: it is a custom property.
-    assert where("Name = x") == Compare("Name", "=", "x")
-    assert imgql.parse("images where Name = x").fields == frozenset({"Name"})
+def test_known_field_names_are_not_case_sensitive() -> None:
+    # `Name` is `name`; the canonical text writes it in lower case.
+    assert where("Name = x") == Compare("name", "=", "x")
+    assert str(imgql.parse("IMAGES WHERE OS_DISTRO = ubuntu")) == "images where os_distro = ubuntu"
+    assert str(imgql.parse("IMAGES ORDER BY NAME LIMIT 3")) == "images order by name asc limit 3"
+    assert where("TAG = lts") == Compare("tags", "=", "lts")
+    assert where("OS_VERSION = 24.04") == Compare("os_version", "=", "24.04")
+
+
+def test_custom_property_names_keep_their_case_and_the_prefix_names_any() -> None:
+    assert where("MyProp = x") == Compare("MyProp", "=", "x")
+    # `property.NAME` is the custom property NAME, even when NAME is a field's name.
+    query = imgql.parse("images where property.Name = x")
+    assert query.where == Compare("Name", "=", "x")
+    assert query.fields == frozenset({"Name"})
+    assert str(query) == "images where property.Name = x"
+    assert imgql.parse(str(query)) == query
 
 
 def test_aliases() -> None:
@@ -225,7 +238,7 @@ def test_tags() -> None:
 
 
 def test_custom_property_names() -> None:
-    for name in ("hw_disk_bus", "x-y", "a.b.c", "_private", "os-distro2", "a--b"):
+    for name in ("hw_disk_bus", "x-y", "a.b.c", "_private", "build-id2", "a--b"):
         assert where(f"{name} = v") == Compare(name, "=", "v")
 
 

@@ -398,9 +398,9 @@ def test_every_profile_gives_the_same_images(case: tuple[Query, list[dict[str, A
 
 
 def _walk(query: Query) -> list[Expr]:
-    from imgql.lang.ast import walk
+    from imgql.lang.visitor import walk
 
-    return walk(query.where)
+    return list(walk(query.where))
 
 
 @st.composite

@@ -31,30 +31,13 @@ from typing import Any, TextIO
 
 from ..errors import Error
 from ..lang import fields as F
+from ..lang.grammar import phrases, query_tokens
 from .output import FORMATS, Writer, terminal_width
 
 PROFILES = ("glance", "documented", "none")
 
-KEYWORDS = (
-    "images",
-    "all images",
-    "where",
-    "and",
-    "or",
-    "not",
-    "in",
-    "not in",
-    "like",
-    "contains",
-    "exists",
-    "missing",
-    "order by",
-    "asc",
-    "desc",
-    "limit",
-    "null",
-    "ago",
-)
+# Keywords and their usual pairs (`order by`, `not in`), read from the grammar.
+KEYWORDS = phrases()
 
 META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\help", "\\quit")
 
@@ -78,7 +61,7 @@ _SEEN_FIELDS = ("status", "visibility", "tags", "os_distro")
 _MAX_SEEN = 500
 
 _WORD = re.compile(r"[\w.\-:*/+@%&']*\Z")
-_TOKENS = re.compile(r"'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|==|!=|<>|<=|>=|[=<>~(),]|[^\s=<>~(),'\"]+")
+_TOKENS = query_tokens()
 _VALUE_CONTEXT = ("=", "==", "!=", "<>", "<", "<=", ">", ">=", "(", ",", "like", "contains", "~")
 
 

@@ -17,6 +17,31 @@ import attrs
 if TYPE_CHECKING:
     from ..plan.plan import Plan
 
+__all__ = [
+    "FALSE",
+    "MAX_DEPTH",
+    "PREDICATES",
+    "TRUE",
+    "And",
+    "Compare",
+    "Const",
+    "Exists",
+    "Expr",
+    "InList",
+    "Literal",
+    "Match",
+    "Not",
+    "Or",
+    "Param",
+    "Predicate",
+    "Query",
+    "RelativeTime",
+    "SortKey",
+    "Span",
+    "Value",
+    "depth_of",
+]
+
 # Nesting deeper than this is refused at parse time, so that no later stage
 # (normalize, format, plan, compile) can reach Python's recursion limit.
 MAX_DEPTH = 128
@@ -56,10 +81,23 @@ class RelativeTime:
         return now - self.delta()
 
 
+@attrs.frozen
+class Literal:
+    """A literal as the parser read it, before the check pass gives it its
+    field's type: ``text`` is unquoted; ``form`` says how it was written
+    (``bare``, ``quoted``, ``reltime``, ``null``, or ``implied`` for the
+    ``true`` a boolean field alone stands for). Only the parser's raw
+    queries hold these; a checked query never does."""
+
+    text: str
+    form: str
+    span: Span | None = _span
+
+
 # A literal after it has been read by its field's type. Strings stay strings
 # for string fields and custom properties; sizes become whole numbers in the
 # field's own unit; datetimes are timezone-aware.
-Value = Union[str, int, bool, dt.datetime, RelativeTime, Param]
+Value = Union[str, int, bool, dt.datetime, RelativeTime, Param, Literal]
 
 
 @attrs.frozen
@@ -70,6 +108,8 @@ class Compare:
     op: str
     value: Value
     span: Span | None = _span
+    # Where the operator stands, for errors about it.
+    op_span: Span | None = _span
 
 
 @attrs.frozen
@@ -88,7 +128,7 @@ class Match:
 
     field: str
     op: str  # like | contains | regex
-    pattern: str | Param
+    pattern: str | Param | Literal
     negated: bool = False
     span: Span | None = _span
 
@@ -105,6 +145,7 @@ class Exists:
 @attrs.frozen
 class Not:
     operand: Expr
+    span: Span | None = _span
     depth: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -114,6 +155,7 @@ class Not:
 @attrs.frozen
 class And:
     operands: tuple[Expr, ...]
+    span: Span | None = _span
     depth: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -123,6 +165,7 @@ class And:
 @attrs.frozen
 class Or:
     operands: tuple[Expr, ...]
+    span: Span | None = _span
     depth: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -154,6 +197,7 @@ def depth_of(expr: Expr) -> int:
 class SortKey:
     field: str
     descending: bool = False
+    span: Span | None = _span
 
 
 @attrs.frozen
@@ -173,6 +217,8 @@ class Query:
     @property
     def fields(self) -> frozenset[str]:
         """Names of every field the query references (canonical names)."""
+        from .visitor import walk
+
         names = {key.field for key in self.order_by}
         for node in walk(self.where):
             if isinstance(node, PREDICATES):
@@ -182,6 +228,8 @@ class Query:
     @property
     def params(self) -> frozenset[str]:
         """Names of the bound parameters (``$name``) the query needs."""
+        from .visitor import walk
+
         found: set[str] = set()
         for node in walk(self.where):
             for value in _values(node):
@@ -213,19 +261,3 @@ def _values(node: Expr) -> tuple[object, ...]:
     if isinstance(node, Match):
         return (node.pattern,)
     return ()
-
-
-def walk(expr: Expr | None) -> list[Expr]:
-    """Every node of an expression, parents before children, without recursion."""
-    if expr is None:
-        return []
-    out: list[Expr] = []
-    stack: list[Expr] = [expr]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if isinstance(node, (And, Or)):
-            stack.extend(reversed(node.operands))
-        elif isinstance(node, Not):
-            stack.append(node.operand)
-    return out

@@ -2,8 +2,17 @@
 
 Every documented field of an image record is listed with its kind (which
 decides how a literal is read and what a comparison means), its unit where it
-has one, its aliases, and the values of enumerations. Any other identifier is a
-custom property: a string that may be absent.
+has one, its aliases, and the values of enumerations. Glance's common image
+properties (``os_version``, ``architecture``, ``hw_*``, ``img_*``, ...) are
+listed too: they are custom properties like any other, but known by name, so
+that a misspelling of one can be caught. Any other identifier is a custom
+property: a string that may be absent.
+
+Names in query text are read by :func:`resolve`: a known name in any case is
+that field (``OS_DISTRO`` is ``os_distro``), ``property.NAME`` is always the
+custom property ``NAME`` as written, and any other name is a custom property
+whose nearest known name, when it is a small edit away, is offered as what was
+probably meant.
 """
 
 from __future__ import annotations
@@ -12,6 +21,29 @@ import enum
 from collections.abc import Mapping
 
 import attrs
+
+__all__ = [
+    "BOOKKEEPING_KEYS",
+    "CONTAINER_FORMATS",
+    "CORE_RECORD_KEYS",
+    "DISK_FORMATS",
+    "FIELDS",
+    "GIB",
+    "MEMBER_STATUSES",
+    "MIB",
+    "PROPERTY_PREFIX",
+    "STATUSES",
+    "STORED_AS_PROPERTIES",
+    "VISIBILITIES",
+    "WELL_KNOWN_PROPERTIES",
+    "Field",
+    "Kind",
+    "Resolved",
+    "is_known",
+    "lookup",
+    "resolve",
+    "written_name",
+]
 
 
 class Kind(enum.Enum):
@@ -101,10 +133,88 @@ CORE_RECORD_KEYS = (
     frozenset(f.name for f in FIELDS if f.kind is not Kind.SCOPE) - STORED_AS_PROPERTIES
 ) | BOOKKEEPING_KEYS
 
+
+def _properties(doc: str, *names: str) -> tuple[Field, ...]:
+    return tuple(Field(name, Kind.PROPERTY, doc=doc) for name in names)
+
+
+# Glance's common image properties (the "Useful image properties" of the
+# Glance documentation): stored as custom properties, absent when unset.
+WELL_KNOWN_PROPERTIES: tuple[Field, ...] = (
+    *_properties("operating system", "os_version", "os_admin_user", "os_require_quiesce", "os_secure_boot"),
+    *_properties("operating system", "os_shutdown_timeout", "os_skip_agent_inject_ssh"),
+    *_properties("operating system", "os_skip_agent_inject_files_at_boot", "auto_disk_config"),
+    *_properties("CPU architecture", "architecture"),
+    *_properties("hypervisor", "hypervisor_type", "vm_mode", "instance_uuid", "kernel_id", "ramdisk_id"),
+    *_properties(
+        "virtual hardware",
+        "hw_architecture",
+        "hw_boot_menu",
+        "hw_cdrom_bus",
+        "hw_cpu_cores",
+        "hw_cpu_max_cores",
+        "hw_cpu_max_sockets",
+        "hw_cpu_max_threads",
+        "hw_cpu_policy",
+        "hw_cpu_sockets",
+        "hw_cpu_thread_policy",
+        "hw_cpu_threads",
+        "hw_disk_bus",
+        "hw_firmware_type",
+        "hw_machine_type",
+        "hw_mem_encryption",
+        "hw_mem_page_size",
+        "hw_numa_nodes",
+        "hw_pci_numa_affinity_policy",
+        "hw_pmu",
+        "hw_pointer_model",
+        "hw_qemu_guest_agent",
+        "hw_rescue_bus",
+        "hw_rescue_device",
+        "hw_rng_model",
+        "hw_scsi_model",
+        "hw_serial_port_count",
+        "hw_time_hpet",
+        "hw_tpm_model",
+        "hw_tpm_version",
+        "hw_vif_model",
+        "hw_vif_multiqueue_enabled",
+        "hw_video_model",
+        "hw_video_ram",
+        "hw_watchdog_action",
+    ),
+    *_properties(
+        "image handling",
+        "img_bdm_v2",
+        "img_block_device_mapping",
+        "img_config_drive",
+        "img_hide_hypervisor_id",
+        "img_hv_requested_version",
+        "img_hv_type",
+        "img_root_device_name",
+        "img_signature",
+        "img_signature_certificate_uuid",
+        "img_signature_hash_method",
+        "img_signature_key_type",
+    ),
+    *_properties("VMware", "vmware_adaptertype", "vmware_ostype", "vmware_disktype"),
+    *_properties("Xen / libvirt", "xenapi_use_agent", "hw_video_ram_max"),
+)
+
 _BY_NAME: Mapping[str, Field] = {
     **{f.name: f for f in FIELDS},
     **{alias: f for f in FIELDS for alias in f.aliases},
 }
+
+# Every name a person may mean, lower-cased: fields, their aliases and the
+# well-known properties.
+_KNOWN: Mapping[str, Field] = {
+    **{f.name: f for f in WELL_KNOWN_PROPERTIES},
+    **_BY_NAME,
+}
+
+# `property.NAME` names the custom property NAME, whatever NAME looks like.
+PROPERTY_PREFIX = "property."
 
 
 def lookup(name: str) -> Field:
@@ -117,6 +227,71 @@ def lookup(name: str) -> Field:
 
 def is_known(name: str) -> bool:
     return name in _BY_NAME
+
+
+@attrs.frozen
+class Resolved:
+    """A name as written in a query, read: the field, and when the name is
+    unknown but close to a known one, that one (the likely meaning)."""
+
+    field: Field
+    suggestion: str | None = None
+
+
+def resolve(written: str) -> Resolved:
+    """The field a name written in a query stands for."""
+    if written.startswith(PROPERTY_PREFIX) and len(written) > len(PROPERTY_PREFIX):
+        return Resolved(_property(written[len(PROPERTY_PREFIX) :]))
+    known = _KNOWN.get(written) or _KNOWN.get(written.lower())
+    if known is not None:
+        return Resolved(known)
+    return Resolved(_property(written), _nearest(written))
+
+
+def written_name(name: str) -> str:
+    """How a field's canonical name is written so that :func:`resolve` reads
+    it back as that field: a custom property that would be taken for a known
+    field, or looks like a typo of one, gets the ``property.`` prefix."""
+    if lookup(name).kind is not Kind.PROPERTY or name in _KNOWN:
+        return name
+    found = resolve(name)
+    if found.field.name == name and found.suggestion is None:
+        return name
+    return PROPERTY_PREFIX + name
+
+
+def _nearest(name: str) -> str | None:
+    """The known name a small edit away from ``name`` (a typo of it), if any."""
+    lowered = name.lower()
+    if len(lowered) < 4:
+        return None  # too short to tell a typo from a name of its own (`a`, `x1`)
+    limit = 1 if len(lowered) <= 5 else 2
+    best: tuple[int, str] | None = None
+    for candidate in _KNOWN:
+        if abs(len(candidate) - len(lowered)) > limit:
+            continue
+        distance = _distance(lowered, candidate, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, _KNOWN[candidate].name if candidate in _BY_NAME else candidate)
+    return best[1] if best else None
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``;
+    anything above ``limit`` is reported as ``limit + 1``."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 _PROPERTY_CACHE: dict[str, Field] = {}

@@ -8,7 +8,7 @@ text bare where it would read back the same, single-quoted otherwise.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from typing import Any
 
 from . import fields as F
 from .ast import (
@@ -18,6 +18,7 @@ from .ast import (
     Exists,
     Expr,
     InList,
+    Literal,
     Match,
     Not,
     Or,
@@ -26,9 +27,20 @@ from .ast import (
     RelativeTime,
     Value,
 )
+from .grammar import bare_word
 from .literals import format_datetime
+from .visitor import Fold
 
-_BARE = re.compile(r"[\w.:/+\-*?@%&]+")
+__all__ = [
+    "bare_or_quoted",
+    "field_name",
+    "format_expr",
+    "format_predicate",
+    "format_query",
+    "format_value",
+    "lookup_kind",
+    "quote",
+]
 _QUOTE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 # Printed names: the singular `tag` and `hidden` read better in a query.
@@ -61,51 +73,59 @@ def format_query(query: Query) -> str:
 
 
 def field_name(name: str) -> str:
-    return _DISPLAY.get(name, name)
+    """A field's name as a query writes it: `tag`, `hidden`, and
+    `property.NAME` for a custom property that would otherwise read as a
+    known field or a typo of one."""
+    return _DISPLAY.get(name) or F.written_name(name)
 
 
 _OR, _AND, _NOT, _ATOM = range(4)
 
+# A node's text as a tree of pieces, joined once at the end, so that a deep
+# tree costs time in proportion to its text, not to its text times its depth.
+_Pieces = tuple[Any, ...]
 
-def _precedence(expr: Expr) -> int:
-    if isinstance(expr, Or):
-        return _OR
-    if isinstance(expr, And):
-        return _AND
-    if isinstance(expr, Not):
-        return _NOT
-    return _ATOM
+
+class _Format(Fold[tuple[int, _Pieces]]):
+    """Each node's text and precedence, children first; a child is put in
+    parentheses when its precedence is lower than its place needs."""
+
+    def _join(self, parts: tuple[tuple[int, _Pieces], ...], joiner: str, inner: int) -> _Pieces:
+        out: list[Any] = []
+        for index, (precedence, pieces) in enumerate(parts):
+            if index:
+                out.append(joiner)
+            out.append(("(", pieces, ")") if precedence < inner else pieces)
+        return tuple(out)
+
+    def visit_Or(self, node: Or, *operands: tuple[int, _Pieces]) -> tuple[int, _Pieces]:
+        return _OR, self._join(operands, " or ", _AND)
+
+    def visit_And(self, node: And, *operands: tuple[int, _Pieces]) -> tuple[int, _Pieces]:
+        return _AND, self._join(operands, " and ", _NOT)
+
+    def visit_Not(self, node: Not, operand: tuple[int, _Pieces]) -> tuple[int, _Pieces]:
+        return _NOT, ("not ", self._join((operand,), "", _NOT))
+
+    def visit_Const(self, node: Const) -> tuple[int, _Pieces]:
+        return _ATOM, ("true" if node.value else "false",)
+
+    def generic_visit(self, node: Expr, *operands: tuple[int, _Pieces]) -> tuple[int, _Pieces]:
+        assert isinstance(node, (Compare, InList, Match, Exists))
+        return _ATOM, (format_predicate(node),)
 
 
 def format_expr(expr: Expr) -> str:
-    """The text of an expression. Written with an explicit stack rather than
-    recursion, so that no tree, however deep, reaches the recursion limit."""
+    """The text of an expression; no tree, however deep, reaches the recursion limit."""
+    _, pieces = _Format().fold(expr)
     out: list[str] = []
-    # Work items: text to emit, or a node with the least precedence it may
-    # have without parentheses.
-    stack: list[str | tuple[Expr, int]] = [(expr, _OR)]
+    stack: list[Any] = [pieces]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             out.append(item)
-            continue
-        node, minimum = item
-        parts: list[str | tuple[Expr, int]] = []
-        if isinstance(node, (Or, And)):
-            joiner, inner = (" or ", _AND) if isinstance(node, Or) else (" and ", _NOT)
-            for index, operand in enumerate(node.operands):
-                if index:
-                    parts.append(joiner)
-                parts.append((operand, inner))
-        elif isinstance(node, Not):
-            parts = ["not ", (node.operand, _NOT)]
-        elif isinstance(node, Const):
-            parts = ["true" if node.value else "false"]
         else:
-            parts = [format_predicate(node)]
-        if _precedence(node) < minimum:
-            parts = ["(", *parts, ")"]
-        stack.extend(reversed(parts))
+            stack.extend(reversed(item))
     return "".join(out)
 
 
@@ -119,7 +139,7 @@ def format_predicate(expr: Compare | InList | Match | Exists) -> str:
         values = ", ".join(format_value(expr.field, v) for v in expr.values)
         return f"{name} {'not in' if expr.negated else 'in'} ({values})"
     if isinstance(expr, Match):
-        pattern = format_value(expr.field, expr.pattern) if isinstance(expr.pattern, Param) else quote(expr.pattern)
+        pattern = format_value(expr.field, expr.pattern) if not isinstance(expr.pattern, str) else quote(expr.pattern)
         if expr.op == "regex":
             return f"{name} {'!~' if expr.negated else '~'} {pattern}"
         return f"{name} {'not ' if expr.negated else ''}{expr.op} {pattern}"
@@ -133,6 +153,9 @@ def lookup_kind(name: str) -> F.Kind:
 def format_value(field: str, value: Value) -> str:
     if isinstance(value, Param):
         return f"${value.name}"
+    if isinstance(value, Literal):
+        # An unchecked query's literal, as it was written.
+        return _as_written(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -144,6 +167,14 @@ def format_value(field: str, value: Value) -> str:
     return bare_or_quoted(value)
 
 
+def _as_written(value: Literal) -> str:
+    if value.form == "quoted":
+        return quote(value.text)
+    if value.form == "implied":
+        return "true"
+    return value.text
+
+
 def _format_int(field: str, value: int) -> str:
     if F.lookup(field).unit == 1 and value:
         for factor, unit in _SIZE_UNITS:
@@ -153,7 +184,9 @@ def _format_int(field: str, value: int) -> str:
 
 
 def bare_or_quoted(text: str) -> str:
-    if _BARE.fullmatch(text) and text.lower() != "null" and not text.startswith("--"):
+    # Bare when the lexer reads it back as one bare word (never `--`, which
+    # starts a comment), and not the keyword null.
+    if bare_word().fullmatch(text) and text.lower() != "null":
         return text
     return quote(text)
 

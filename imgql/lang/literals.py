@@ -2,17 +2,40 @@
 
 The lexer only tells quoted text from bare words; what a literal means is
 decided here, from the field: ``5GB`` is a size for ``size``, text for
-``name``. Errors carry the literal's offsets so the parser can point at it.
+``name``. One reading serves the query text (the check pass), bound
+parameters and the search box: :func:`read_text` and its rounding of sizes,
+:func:`whole_size`. Errors are :class:`LiteralError`; the caller adds where.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
-from ..errors import InvalidValueError
-from .ast import RelativeTime
+from . import fields as F
+from .ast import RelativeTime, Value
+
+__all__ = [
+    "MAX_RELATIVE_DAYS",
+    "RELATIVE_UNITS",
+    "SIZE_UNITS",
+    "SIZE_UNIT_NAMES",
+    "LiteralError",
+    "check_size",
+    "format_datetime",
+    "parse_boolean",
+    "parse_datetime",
+    "parse_number",
+    "parse_relative",
+    "parse_size",
+    "read_text",
+    "relative_from_timedelta",
+    "relative_time",
+    "to_utc",
+    "unquote",
+    "whole_size",
+]
 
 # Decimal units are powers of 1000 and binary units powers of 1024, as in the
 # IEC standard. A bare K, M, G, T or P means the binary unit, as qemu-img and
@@ -37,6 +60,9 @@ SIZE_UNITS: dict[str, int] = {
     "p": 1024**5,
 }
 
+# The units as a person writes them, for messages.
+SIZE_UNIT_NAMES = ("B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB", "K", "M", "G", "T", "P")
+
 _SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _RELATIVE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s+ago\Z", re.IGNORECASE)
@@ -56,11 +82,84 @@ _MAX_EXPONENT = 30
 
 
 class LiteralError(Exception):
-    """A literal that does not fit; the parser adds the position."""
+    """A literal that does not fit; the caller adds the position.
+
+    ``field`` names the field when the message reads as a sentence about the
+    literal alone, to be prefixed with it (``size: '5QB' is not a size``)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def described(self) -> str:
+        """The message, with the field's name in front when it needs one."""
+        return f"{self.field}: {self}" if self.field else str(self)
 
 
-def fail(message: str, start: int | None = None, end: int | None = None) -> InvalidValueError:
-    return InvalidValueError(message, offset=start, end_offset=end)
+_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+
+
+def unquote(text: str) -> str:
+    """The value of a quoted string. Unknown escapes are kept as written,
+    so regular expressions such as ``'\\d+'`` read naturally."""
+    body = text[1:-1]
+    if "\\" not in body:
+        return body
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code in _ESCAPES:
+            return _ESCAPES[code]
+        if code[0] in "uU" and len(code) > 1:
+            return chr(int(code[1:], 16)) if int(code[1:], 16) <= 0x10FFFF else match.group(0)
+        return match.group(0)
+
+    return _ESCAPE.sub(replace, body)
+
+
+def read_text(field: F.Field, text: str, op: str = "=") -> Value:
+    """``text`` read as a value of ``field`` compared with ``op``: text stays
+    text, enumerations are lower-cased, sizes become whole numbers of the
+    field's unit (see :func:`whole_size`), times become UTC datetimes or
+    relative times. Raises :class:`LiteralError` when it is not one."""
+    kind = field.kind
+    try:
+        if kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS):
+            return text
+        if kind in (F.Kind.ENUM, F.Kind.SCOPE):
+            lowered = text.lower()
+            if lowered not in field.values:
+                raise LiteralError(f"{text!r} is not a {field.name}; expected one of: {', '.join(field.values)}")
+            return lowered
+        if kind is F.Kind.BOOLEAN:
+            return parse_boolean(text)
+        if kind is F.Kind.DATETIME:
+            relative = parse_relative(text)
+            return relative if relative is not None else parse_datetime(text)
+        if kind is F.Kind.BYTES:
+            amount = parse_size(text, field.unit)
+    except LiteralError as exc:
+        raise LiteralError(str(exc), field.name) from None
+    if kind is F.Kind.BYTES:
+        return whole_size(field, op, amount, text)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def whole_size(field: F.Field, op: str, amount: Decimal, text: str) -> int:
+    """Sizes are whole numbers of the field's unit. A fractional bound is
+    replaced by the whole bound that selects the same values, so that
+    ``min_ram >= 1GB`` (953.67 MiB) means ``min_ram >= 954``; a fractional
+    equality selects nothing and is refused."""
+    if amount < 0:
+        raise LiteralError("a size cannot be negative", field.name)
+    if amount == amount.to_integral_value():
+        return int(amount)
+    if op in ("<", ">="):
+        return int(amount.to_integral_value(ROUND_CEILING))
+    if op in ("<=", ">"):
+        return int(amount.to_integral_value(ROUND_FLOOR))
+    raise LiteralError(f"{field.name} is a whole number of {field.unit_name}; {text} is {amount:.2f} {field.unit_name}")
 
 
 def parse_size(text: str, unit: int = 1) -> Decimal:

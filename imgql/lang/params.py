@@ -16,17 +16,12 @@ import attrs
 
 from ..errors import InvalidPatternError, InvalidValueError, ParameterError
 from . import fields as F
-from .ast import And, Compare, Exists, Expr, InList, Match, Not, Or, Param, Query, Value
-from .literals import (
-    LiteralError,
-    check_size,
-    parse_boolean,
-    parse_datetime,
-    parse_relative,
-    parse_size,
-    relative_from_timedelta,
-    to_utc,
-)
+from .ast import Compare, Exists, Expr, InList, Match, Param, Query, Value
+from .check import null_problem
+from .literals import LiteralError, check_size, read_text, relative_from_timedelta, to_utc
+from .visitor import Transformer
+
+__all__ = ["bind"]
 
 
 def bind(query: Query, params: Mapping[str, object]) -> Query:
@@ -44,45 +39,59 @@ def bind(query: Query, params: Mapping[str, object]) -> Query:
 
 
 def _bind_expr(expr: Expr, params: Mapping[str, object]) -> Expr:
-    if isinstance(expr, And):
-        return And(tuple(_bind_expr(e, params) for e in expr.operands))
-    if isinstance(expr, Or):
-        return Or(tuple(_bind_expr(e, params) for e in expr.operands))
-    if isinstance(expr, Not):
-        return Not(_bind_expr(expr.operand, params))
-    if isinstance(expr, Compare) and isinstance(expr.value, Param):
-        name = expr.value.name
-        raw = params[name]
+    return _Bind(params).transform(expr)
+
+
+class _Bind(Transformer):
+    """Every ``$name`` replaced by its value, read as its field's type."""
+
+    def __init__(self, params: Mapping[str, object]) -> None:
+        super().__init__()
+        self.params = params
+
+    def visit_Compare(self, node: Compare) -> Expr:
+        if not isinstance(node.value, Param):
+            return node
+        name = node.value.name
+        raw = self.params[name]
+        field = F.lookup(node.field)
         if raw is None:
             # As the literal: `x = null` is `x missing`, `x != null` is `x exists`.
-            if expr.op not in ("=", "!=") or F.lookup(expr.field).kind is F.Kind.SCOPE:
-                raise ParameterError(f"${name} is None, and {expr.field} {expr.op} null is not a condition")
-            return Exists(expr.field, present=(expr.op == "!="), span=expr.span)
-        if isinstance(raw, _LISTS) and expr.op in ("=", "!="):
-            values = tuple(_value(expr.field, expr.op, item, name) for item in _items(raw, name))
-            return InList(expr.field, _unique(values), negated=(expr.op == "!="), span=expr.span)
-        return attrs.evolve(expr, value=_value(expr.field, expr.op, raw, name))
-    if isinstance(expr, InList) and any(isinstance(v, Param) for v in expr.values):
+            problem = null_problem(field, node.op)
+            if problem is not None:
+                raise ParameterError(f"${name} is None, and {problem[1]}")
+            return Exists(node.field, present=(node.op == "!="), span=node.span)
+        if isinstance(raw, _LISTS) and node.op in ("=", "!="):
+            values = tuple(_value(field, node.op, item, name) for item in _items(raw, name))
+            return InList(node.field, _unique(values), negated=(node.op == "!="), span=node.span)
+        return attrs.evolve(node, value=_value(field, node.op, raw, name))
+
+    def visit_InList(self, node: InList) -> Expr:
+        if not any(isinstance(v, Param) for v in node.values):
+            return node
+        field = F.lookup(node.field)
         bound: list[Value] = []
-        for value in expr.values:
+        for value in node.values:
             if isinstance(value, Param):
-                raw = params[value.name]
+                raw = self.params[value.name]
                 items = _items(raw, value.name) if isinstance(raw, _LISTS) else _items((raw,), value.name)
-                bound.extend(_value(expr.field, "=", item, value.name) for item in items)
+                bound.extend(_value(field, "=", item, value.name) for item in items)
             else:
                 bound.append(value)
-        return attrs.evolve(expr, values=_unique(tuple(bound)))
-    if isinstance(expr, Match) and isinstance(expr.pattern, Param):
-        raw = params[expr.pattern.name]
+        return attrs.evolve(node, values=_unique(tuple(bound)))
+
+    def visit_Match(self, node: Match) -> Expr:
+        if not isinstance(node.pattern, Param):
+            return node
+        raw = self.params[node.pattern.name]
         if not isinstance(raw, str):
-            raise ParameterError(f"${expr.pattern.name} must be text for {expr.op}, not {type(raw).__name__}")
-        if expr.op == "regex":
+            raise ParameterError(f"${node.pattern.name} must be text for {node.op}, not {type(raw).__name__}")
+        if node.op == "regex":
             try:
                 re.compile(raw)
             except (re.error, OverflowError, RecursionError) as exc:
-                raise InvalidPatternError(f"${expr.pattern.name} is not a valid regular expression: {exc}") from None
-        return attrs.evolve(expr, pattern=raw)
-    return expr
+                raise InvalidPatternError(f"${node.pattern.name} is not a valid regular expression: {exc}") from None
+        return attrs.evolve(node, pattern=raw)
 
 
 _LISTS = (list, tuple, set, frozenset)
@@ -106,26 +115,23 @@ def _unique(values: tuple[Value, ...]) -> tuple[Value, ...]:
     return tuple(out)
 
 
-def _value(field_name: str, op: str, raw: object, name: str) -> Value:
-    """A Python value as a value of the field, or a ParameterError naming it."""
-    field = F.lookup(field_name)
+def _value(field: F.Field, op: str, raw: object, name: str) -> Value:
+    """A Python value as a value of the field, or a ParameterError naming it.
+    Text is read as the same literal in a query would be (:func:`read_text`)."""
     kind = field.kind
     try:
+        if isinstance(raw, str):
+            return read_text(field, raw, op)
         if kind is F.Kind.BOOLEAN:
             if isinstance(raw, bool):
                 return raw
-            if isinstance(raw, str):
-                return parse_boolean(raw)
         elif kind is F.Kind.BYTES:
             if isinstance(raw, bool):
                 raise LiteralError("a size cannot be true or false")
             if isinstance(raw, int):
                 return check_size(raw)
-            if isinstance(raw, (str, float, Decimal)):
-                amount = parse_size(str(raw), field.unit)
-                if amount != amount.to_integral_value():
-                    raise LiteralError(f"{field.name} is a whole number of {field.unit_name}")
-                return check_size(int(amount))
+            if isinstance(raw, (float, Decimal)):
+                return read_text(field, str(raw), op)
         elif kind is F.Kind.DATETIME:
             if isinstance(raw, dt.datetime):
                 return to_utc(raw)
@@ -133,16 +139,12 @@ def _value(field_name: str, op: str, raw: object, name: str) -> Value:
                 return dt.datetime.combine(raw, dt.time(), tzinfo=dt.timezone.utc)
             if isinstance(raw, dt.timedelta):
                 return relative_from_timedelta(raw)
-            if isinstance(raw, str):
-                return parse_relative(raw) or parse_datetime(raw)
         elif kind in (F.Kind.ENUM, F.Kind.SCOPE):
-            if isinstance(raw, str) and raw.lower() in field.values:
-                return raw.lower()
             raise LiteralError(f"expected one of: {', '.join(field.values)}")
         else:
             if isinstance(raw, bool):
                 return "true" if raw else "false"
-            if isinstance(raw, (str, int, float, Decimal)):
+            if isinstance(raw, (int, float, Decimal)):
                 try:
                     return str(raw)
                 except ValueError:  # an int too long to print

@@ -1,16 +1,18 @@
 """Text to :class:`~imgql.ast.Query`.
 
 Lark parses with LALR and calls :class:`_Builder` as it reduces, so the AST
-is built during the parse: no parse tree is made and walked afterwards.
-Literals are read by their field's type as soon as the predicate is reduced,
-which is what lets ``5GB`` be a size for ``size`` and text for ``name``.
+is built during the parse: no parse tree is made and walked afterwards. The
+callbacks build syntax only: field names and literals as written, with their
+positions. The check pass (:mod:`imgql.lang.check`) then reads each literal by
+its field's type, which is what lets ``5GB`` be a size for ``size`` and text
+for ``name``, and refuses what may not stand where it is.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+import warnings
 from typing import Any
 
 import lark
@@ -18,12 +20,13 @@ from lark import Token
 
 from ..errors import (
     IncompleteQueryError,
-    InvalidPatternError,
     InvalidValueError,
+    LikePatternWarning,
     QueryError,
     QuerySyntaxError,
     TooComplexError,
     UnknownFieldError,
+    UnknownFieldWarning,
 )
 from . import fields as F
 from .ast import (
@@ -33,6 +36,7 @@ from .ast import (
     Exists,
     Expr,
     InList,
+    Literal,
     Match,
     Not,
     Or,
@@ -41,19 +45,13 @@ from .ast import (
     SortKey,
     Span,
     Value,
-    depth_of,
 )
-from .grammar import grammar_text
-from .literals import (
-    LiteralError,
-    parse_boolean,
-    parse_datetime,
-    parse_relative,
-    parse_size,
-)
+from .check import Checked, check
+from .format import quote
+from .grammar import bare_word, build, keyword_names, keywords, shown_word
+from .literals import SIZE_UNIT_NAMES, unquote
 
-_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
-_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+__all__ = ["parse", "parse_unchecked"]
 
 _OPS = {"==": "=", "<>": "!="}
 
@@ -61,23 +59,8 @@ _OPS = {"==": "=", "<>": "!="}
 # enough to be read as a Python int.
 _MAX_LIMIT_DIGITS = 18
 
-
-def unquote(text: str) -> str:
-    """The value of a quoted string. Unknown escapes are kept as written,
-    so regular expressions such as ``'\\d+'`` read naturally."""
-    body = text[1:-1]
-    if "\\" not in body:
-        return body
-
-    def replace(match: re.Match[str]) -> str:
-        code = match.group(1)
-        if code in _ESCAPES:
-            return _ESCAPES[code]
-        if code[0] in "uU" and len(code) > 1:
-            return chr(int(code[1:], 16)) if int(code[1:], 16) <= 0x10FFFF else match.group(0)
-        return match.group(0)
-
-    return _ESCAPE.sub(replace, body)
+# How each kind of value token was written, for the check pass.
+_FORMS = {"STRING": "quoted", "NULL": "null", "RELTIME": "reltime", "BARE": "bare", "SPACED_SIZE": "spaced"}
 
 
 def _span(first: Token, last: Token | None = None) -> Span:
@@ -85,95 +68,35 @@ def _span(first: Token, last: Token | None = None) -> Span:
     return Span(first.start_pos or 0, last.end_pos or 0)
 
 
-def _field(token: Token) -> F.Field:
-    return F.lookup(str(token))
+def _cover(first: Expr, last: Expr) -> Span | None:
+    """The span from the start of one node to the end of another."""
+    start = getattr(first, "span", None)
+    end = getattr(last, "span", None)
+    if start is None or end is None:
+        return None
+    return Span(start.start, end.end)
 
 
 def _error(cls: type[QueryError], message: str, token: Token) -> QueryError:
     return cls(message, offset=token.start_pos, end_offset=token.end_pos)
 
 
-def _text(token: Token) -> str:
-    if token.type == "STRING":
-        return unquote(str(token))
-    return str(token)
-
-
-def read_value(field: F.Field, token: Token) -> Value:
-    """The literal ``token`` read as a value of ``field``."""
+def _literal(token: Token) -> Value:
+    """A value token as written: a parameter, or a literal the check pass will read."""
     if token.type == "PARAM":
         return Param(str(token)[1:], span=_span(token))
-    text = _text(token)
-    kind = field.kind
-    try:
-        if kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS):
-            return text
-        if kind in (F.Kind.ENUM, F.Kind.SCOPE):
-            lowered = text.lower()
-            if lowered not in field.values:
-                raise LiteralError(f"{text!r} is not a {field.name}; expected one of: {', '.join(field.values)}")
-            return lowered
-        if kind is F.Kind.BOOLEAN:
-            return parse_boolean(text)
-        if kind is F.Kind.DATETIME:
-            relative = parse_relative(text)
-            if relative is not None:
-                return relative
-            return parse_datetime(text)
-        if kind is F.Kind.BYTES:
-            # A whole-number check happens in the caller, which knows the operator.
-            return parse_size(text, field.unit)  # type: ignore[return-value]
-    except LiteralError as exc:
-        raise _error(InvalidValueError, f"{field.name}: {exc}", token) from None
-    raise AssertionError(kind)  # pragma: no cover
+    text = unquote(str(token)) if token.type == "STRING" else str(token)
+    return Literal(text, _FORMS.get(token.type, "bare"), span=_span(token))
 
 
-def _whole(field: F.Field, op: str, value: Value, token: Token) -> Value:
-    """Sizes are whole numbers of the field's unit. A fractional bound is
-    replaced by the whole bound that selects the same values, so that
-    ``min_ram >= 1GB`` (953.67 MiB) means ``min_ram >= 954``."""
-    if not isinstance(value, Decimal):
-        return value
-    if value < 0:
-        raise _error(InvalidValueError, f"{field.name}: a size cannot be negative", token)
-    if value == value.to_integral_value():
-        return int(value)
-    if op in ("<", ">="):
-        return int(value.to_integral_value(ROUND_CEILING))
-    if op in ("<=", ">"):
-        return int(value.to_integral_value(ROUND_FLOOR))
-    raise _error(
-        InvalidValueError,
-        f"{field.name} is a whole number of {field.unit_name}; {_text(token)} is {value:.2f} {field.unit_name}",
-        token,
-    )
-
-
-def _check_depth(node: Expr, token_or_none: Token | None = None) -> Expr:
-    if depth_of(node) > MAX_DEPTH:
-        raise TooComplexError(
-            f"the query is nested more than {MAX_DEPTH} levels deep",
-            offset=token_or_none.start_pos if token_or_none is not None else None,
-        )
-    return node
-
-
-def _first_token(items: tuple[Any, ...]) -> Token | None:
-    """The first operator keyword among a rule's children, to point at."""
-    return next((item for item in items if isinstance(item, Token)), None)
-
-
-def _compile_regex(pattern: str, token: Token) -> None:
-    try:
-        re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise _error(InvalidPatternError, f"invalid regular expression {pattern!r}: {exc}", token) from None
+def _negated(rest: tuple[Any, ...]) -> bool:
+    return any(isinstance(t, Token) and t.type == "NOT" for t in rest[:-1])
 
 
 @lark.v_args(inline=True)
 class _Builder(lark.Transformer[Token, Any]):
-    """Lark callbacks, one per grammar rule, building AST nodes as the parser
-    reduces. Holds no state: one instance serves every parse and thread."""
+    """Lark callbacks, one per grammar rule, building raw AST nodes as the
+    parser reduces. Holds no state: one instance serves every parse and thread."""
 
     def start(self, *children: Any) -> Query:
         all_images = False
@@ -190,8 +113,6 @@ class _Builder(lark.Transformer[Token, Any]):
                 order = child[1]
             elif isinstance(child, int):
                 limit = child
-        if where is not None:
-            _check_scope(where)
         return Query(where=where, order_by=order, limit=limit, all_images=all_images)
 
     def where(self, _kw: Token, expr: Expr) -> tuple[str, Expr]:
@@ -201,112 +122,56 @@ class _Builder(lark.Transformer[Token, Any]):
         return ("order", keys)
 
     def sort_key(self, name: Token, direction: Token | None = None) -> SortKey:
-        field = _field(name)
-        if field.kind is F.Kind.SCOPE:
-            raise _error(UnknownFieldError, f"cannot order by {field.name}: it is not a field of the image", name)
-        if not field.orderable:
-            raise _error(
-                UnknownFieldError, f"cannot order by {field.name}: {field.kind.value} values have no order", name
-            )
         descending = direction is not None and direction.type == "DESC"
-        return SortKey(field.name, descending)
+        return SortKey(str(name), descending, span=_span(name))
 
     def limit(self, _kw: Token, number: Token) -> int:
         digits = str(number).lstrip("0")
         if len(digits) > _MAX_LIMIT_DIGITS:
-            raise _error(InvalidValueError, f"limit {_text(number)[:30]} is too large", number)
+            raise _error(InvalidValueError, f"limit {str(number)[:30]} is too large", number)
         return int(digits or "0")
 
     def or_expr(self, *items: Any) -> Expr:
         operands: list[Expr] = []
         for item in items:
-            if isinstance(item, Token):
-                continue
-            operands.extend(item.operands if isinstance(item, Or) else (item,))
-        return _check_depth(Or(tuple(operands)), _first_token(items))
+            if not isinstance(item, Token):
+                operands.extend(item.operands if isinstance(item, Or) else (item,))
+        return Or(tuple(operands), span=_cover(operands[0], operands[-1]))
 
     def and_expr(self, *items: Any) -> Expr:
         operands: list[Expr] = []
         for item in items:
-            if isinstance(item, Token):
-                continue
-            operands.extend(item.operands if isinstance(item, And) else (item,))
-        return _check_depth(And(tuple(operands)), _first_token(items))
+            if not isinstance(item, Token):
+                operands.extend(item.operands if isinstance(item, And) else (item,))
+        return And(tuple(operands), span=_cover(operands[0], operands[-1]))
 
     def negate(self, token: Token, operand: Expr) -> Expr:
         # `not not x` is x: folding it here keeps negation chains flat.
         if isinstance(operand, Not):
             return operand.operand
-        return _check_depth(Not(operand), token)
+        end = getattr(operand, "span", None)
+        return Not(operand, span=Span(token.start_pos or 0, end.end if end else token.end_pos or 0))
 
     def compare(self, name: Token, op_token: Token, value_token: Token) -> Expr:
-        field = _field(name)
         op = _OPS.get(str(op_token), str(op_token))
-        span = _span(name, value_token)
-        if value_token.type == "NULL":
-            if op not in ("=", "!="):
-                raise _error(InvalidValueError, f"null can only be compared with = or != (found {op})", op_token)
-            if field.kind is F.Kind.SCOPE:
-                raise _error(
-                    InvalidValueError,
-                    f"{field.name} is one of {', '.join(field.values)}, never null",
-                    value_token,
-                )
-            # `x = null` reads as `x missing`; comparisons never match null.
-            return Exists(field.name, present=(op == "!="), span=span)
-        if field.kind is F.Kind.SCOPE:
-            if op != "=":
-                raise _error(UnknownFieldError, f"{field.name} can only be compared with = or in (...)", op_token)
-        elif field.kind is F.Kind.TAGS and op not in ("=", "!="):
-            raise _error(
-                InvalidValueError,
-                f"tags can only be compared with = (has the tag) or != (lacks it), not {op}",
-                op_token,
-            )
-        elif field.kind is F.Kind.BOOLEAN and op not in ("=", "!="):
-            raise _error(InvalidValueError, f"{field.name} is true or false; compare it with = or !=", op_token)
-        value = _whole(field, op, read_value(field, value_token), value_token)
-        return Compare(field.name, op, value, span=span)
+        return Compare(str(name), op, _literal(value_token), span=_span(name, value_token), op_span=_span(op_token))
 
     def in_list(self, name: Token, *rest: Any) -> Expr:
-        field = _field(name)
-        negated = any(isinstance(t, Token) and t.type == "NOT" for t in rest[:-1])
         tokens: list[Token] = rest[-1]
-        if field.kind is F.Kind.SCOPE and negated:
-            raise _error(UnknownFieldError, f"{field.name} can only be compared with = or in (...)", name)
-        values: list[Value] = []
-        for token in tokens:
-            if token.type == "NULL":
-                raise _error(InvalidValueError, "null cannot be in a list; use `missing` or `exists`", token)
-            value = _whole(field, "=", read_value(field, token), token)
-            if value not in values:
-                values.append(value)
-        return InList(field.name, tuple(values), negated, span=_span(name, tokens[-1]))
+        values = tuple(_literal(token) for token in tokens)
+        return InList(str(name), values, _negated(rest), span=_span(name, tokens[-1]))
 
     def values(self, *tokens: Token) -> list[Token]:
         return list(tokens)
 
     def _match(self, op: str, name: Token, rest: tuple[Any, ...]) -> Expr:
-        field = _field(name)
         value_token: Token = rest[-1]
-        negated = any(isinstance(t, Token) and t.type == "NOT" for t in rest[:-1])
+        negated = _negated(rest)
         if isinstance(rest[0], Token) and rest[0].type == "MATCH" and str(rest[0]) == "!~":
             negated = True
-        if field.kind not in (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS):
-            raise _error(
-                InvalidValueError,
-                f"{field.name} is a {field.kind.value} field; {op} works on text fields",
-                name,
-            )
-        if value_token.type == "NULL":
-            raise _error(InvalidValueError, f"{op} needs text, not null", value_token)
-        if value_token.type == "PARAM":
-            pattern: str | Param = Param(str(value_token)[1:], span=_span(value_token))
-        else:
-            pattern = _text(value_token)
-            if op == "regex":
-                _compile_regex(pattern, value_token)
-        return Match(field.name, op, pattern, negated, span=_span(name, value_token))
+        pattern = _literal(value_token)
+        assert isinstance(pattern, (Literal, Param))
+        return Match(str(name), op, pattern, negated, span=_span(name, value_token))
 
     def like(self, name: Token, *rest: Any) -> Expr:
         return self._match("like", name, rest)
@@ -318,94 +183,53 @@ class _Builder(lark.Transformer[Token, Any]):
         return self._match("regex", name, rest)
 
     def exists(self, name: Token, keyword: Token) -> Expr:
-        field = _field(name)
-        if field.kind is F.Kind.SCOPE:
-            raise _error(UnknownFieldError, f"{field.name} is not a field of the image", name)
-        return Exists(field.name, present=keyword.type == "EXISTS", span=_span(name, keyword))
+        return Exists(str(name), present=keyword.type == "EXISTS", span=_span(name, keyword))
 
     def truth(self, name: Token) -> Expr:
-        field = _field(name)
-        if str(name).lower() in _KEYWORDS:
+        if str(name).lower() in keywords():
             raise _error(QuerySyntaxError, f"expected a condition, found the keyword {str(name)!r}", name)
-        if field.kind is not F.Kind.BOOLEAN:
-            known = "protected, hidden"
-            raise _error(
-                QuerySyntaxError,
-                f"{name} alone is a condition only for true/false fields ({known}); "
-                f"write `{name} exists`, or compare it with a value",
-                name,
-            )
-        return Compare(field.name, "=", True, span=_span(name))
-
-
-def _check_scope(where: Expr) -> None:
-    """``member_status`` narrows the whole listing, so it may only stand as a
-    top-level conjunct: `images where member_status = pending and tag = x`."""
-    top = where.operands if isinstance(where, And) else (where,)
-    allowed = {id(node) for node in top}
-    stack: list[Expr] = [where]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (And, Or)):
-            stack.extend(node.operands)
-        elif isinstance(node, Not):
-            stack.append(node.operand)
-        elif isinstance(node, (Compare, InList)) and node.field == "member_status" and id(node) not in allowed:
-            start = node.span.start if node.span else None
-            end = node.span.end if node.span else None
-            raise UnknownFieldError(
-                "member_status narrows the whole listing; it can only be joined to the rest with `and` "
-                "at the top level, not inside `or` or `not`",
-                offset=start,
-                end_offset=end,
-            )
-
-
-_KEYWORDS = frozenset(
-    [
-        "all",
-        "images",
-        "where",
-        "order",
-        "by",
-        "asc",
-        "desc",
-        "limit",
-        "or",
-        "and",
-        "in",
-        "like",
-        "contains",
-        "exists",
-        "missing",
-        "null",
-    ]
-)
+        implied = Literal("true", "implied", span=_span(name))
+        return Compare(str(name), "=", implied, span=_span(name), op_span=_span(name))
 
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        transformer=_Builder(),
-        cache=True,
-        maybe_placeholders=True,
-    )
+    return build(_Builder())
 
 
-def parse(text: str) -> Query:
+def parse(text: str, strict: bool = False) -> Query:
     """Parse query text into an immutable :class:`Query`.
 
     Raises :class:`~imgql.errors.QuerySyntaxError` for text that does not
     follow the grammar and other :class:`~imgql.errors.QueryError` subclasses
     for values that do not fit their fields; nothing else escapes.
+
+    What is allowed but probably a mistake (``nmae = x``, read as a custom
+    property though ``name`` was likely meant; ``like '%x%'``) is a
+    :class:`~imgql.errors.QueryWarning`, or with ``strict=True`` the error it
+    stands for (:class:`~imgql.errors.UnknownFieldError`,
+    :class:`~imgql.errors.InvalidPatternError`).
     """
     # The type is checked before the cache is consulted: an unhashable
     # argument would otherwise raise TypeError from the cache itself.
     if not isinstance(text, str):
         raise QuerySyntaxError(f"a query is text, not {type(text).__name__}")
+    checked = _parse(text)
+    for doubt in checked.warnings:
+        if strict:
+            raise _with_text(doubt, text)
+        category = UnknownFieldWarning if isinstance(doubt, UnknownFieldError) else LikePatternWarning
+        warnings.warn(category(doubt), stacklevel=2)
+    return checked.query
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_unchecked(text: str) -> Query:
+    """The query as written, before the check pass: field names as written
+    and literals untyped. For tools that report every problem
+    (:func:`imgql.lang.check.check`); raises syntax errors only."""
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:
         # Undecodable bytes (a terminal's surrogateescape) cannot be sent
@@ -415,30 +239,8 @@ def parse(text: str) -> Query:
             text=text,
             offset=surrogate.start(),
         )
-    return _parse(text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _lark_parse(text: str, lark_obj: lark.Lark) -> Any:
-    return lark_obj.parse(text)
-
-
-try:
-    # The lean driver reads Lark's tables through internal names; should a
-    # Lark release move them, parsing goes through Lark's own driver.
-    from .fastparse import parse as _fast_parse
-except ImportError:  # pragma: no cover - depends on the installed Lark
-    _fast_parse = _lark_parse
-
-
-# Failed parses are not cached (lru_cache keeps only results), so an error is
-# raised again on every call with the same text.
-@functools.lru_cache(maxsize=512)
-def _parse(text: str) -> Query:
     try:
-        result = _fast_parse(text, _lark())
+        result = _lark().parse(text)
     except QueryError as exc:
         raise _with_text(exc, text) from None
     except lark.exceptions.UnexpectedInput as exc:
@@ -447,34 +249,29 @@ def _parse(text: str) -> Query:
         if isinstance(exc.orig_exc, QueryError):
             raise _with_text(exc.orig_exc, text) from None
         raise QuerySyntaxError(f"cannot read the query: {exc.orig_exc}") from None
-    except RecursionError:  # pragma: no cover - depth is bounded in the callbacks
+    except RecursionError:  # pragma: no cover - the parser and its callbacks do not recurse
         raise TooComplexError(f"the query is nested more than {MAX_DEPTH} levels deep") from None
     assert isinstance(result, Query)
     return result
+
+
+# Failed parses are not cached (lru_cache keeps only results), so an error is
+# raised again on every call with the same text.
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> Checked:
+    checked = check(parse_unchecked(text), text)
+    if checked.errors:
+        raise checked.errors[0]
+    return checked
 
 
 def _with_text(exc: QueryError, text: str) -> QueryError:
     return type(exc)(exc.message, text=text, offset=exc.offset, end_offset=exc.end_offset)
 
 
-# What a person calls each terminal, for "expected ..." messages.
-_TERMINAL_WORDS = {
-    "ALL": "'all'",
-    "IMAGES": "'images'",
-    "WHERE": "'where'",
-    "ORDER": "'order by'",
-    "BY": "'by'",
-    "ASC": "'asc'",
-    "DESC": "'desc'",
-    "LIMIT": "'limit'",
-    "OR": "'or'",
-    "AND": "'and'",
-    "NOT": "'not'",
-    "IN": "'in'",
-    "LIKE": "'like'",
-    "CONTAINS": "'contains'",
-    "EXISTS": "'exists'",
-    "MISSING": "'missing'",
+# What a person calls each terminal that is not a keyword, for "expected ..."
+# messages; keywords are named by their words, taken from the grammar.
+_DESCRIPTIONS = {
     "NULL": "a value",
     "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
     "MATCH": "'~'",
@@ -482,6 +279,7 @@ _TERMINAL_WORDS = {
     "INT": "a whole number",
     "BARE": "a value",
     "RELTIME": "a value",
+    "SPACED_SIZE": "a value",
     "STRING": "a value",
     "PARAM": "a value",
     "LPAR": "'('",
@@ -491,7 +289,12 @@ _TERMINAL_WORDS = {
     "<END-OF-FILE>": "end of query",
 }
 
-_ORDER = list(_TERMINAL_WORDS)
+
+@functools.lru_cache(maxsize=1)
+def _terminal_words() -> dict[str, str]:
+    # A keyword always written with another is named with it: 'order by'.
+    words = {name: f"'{written}'" for name, written in keyword_names().items()}
+    return {**words, **_DESCRIPTIONS}
 
 
 # After a field name: every way to go on is an operator, named as one.
@@ -501,11 +304,13 @@ _OPERATORS = "an operator (=, !=, <, <=, >, >=, in, like, contains, ~, exists, m
 
 def _describe_expected(expected: set[str]) -> str:
     words: list[str] = []
+    table = _terminal_words()
+    order = list(table)
     if "COMPARE" in expected:
         words.append(_OPERATORS)
         expected = expected - _OPERATOR_TERMINALS
-    for name in sorted(expected, key=lambda n: _ORDER.index(n) if n in _ORDER else len(_ORDER)):
-        word = _TERMINAL_WORDS.get(name, name.lower())
+    for name in sorted(expected, key=lambda n: order.index(n) if n in order else len(order)):
+        word = table.get(name, name.lower())
         if word not in words:
             words.append(word)
     if len(words) > 6:
@@ -520,7 +325,7 @@ def _found(text: str, offset: int) -> tuple[str, int]:
     rest = text[offset:]
     if not rest.strip():
         return "end of query", 0
-    match = re.match(r"'(?:[^'\\]|\\.)*'?|\"(?:[^\"\\]|\\.)*\"?|[\w.:/+\-*?@%&$]+|\S", rest)
+    match = shown_word().match(rest)
     word = match.group(0) if match else rest[:1]
     length = len(word)
     if len(word) > 30:
@@ -560,8 +365,9 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         expected = set(exc.expected)
         offset = _end(text)
     found, found_length = _found(text, offset)
-    if text[offset : offset + 1] in ("'", '"') and not re.match(
-        r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", text[offset:], re.DOTALL
+    closer = _QUOTES.get(text[offset : offset + 1])
+    if closer is not None and not re.match(
+        f"{re.escape(text[offset])}(?:[^{re.escape(closer)}\\\\]|\\\\.)*{re.escape(closer)}", text[offset:], re.DOTALL
     ):
         return QuerySyntaxError("this quoted text is never closed", text=text, offset=offset)
     if not text.strip():
@@ -570,12 +376,86 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         )
     if "\0" in text[offset : offset + 1]:
         return QuerySyntaxError("a query cannot contain a NUL character", text=text, offset=offset)
+    if _open_parentheses(text[:offset]) <= 0:
+        # Never offer `)` with no `(` open, nor `,` outside a list or `order by`
+        # (the parser's tables merge states that a person tells apart).
+        expected.discard("RPAR")
+        if not _ORDER_BY.search(_COMMENT_OR_STRING.sub("", text[:offset])):
+            expected.discard("COMMA")
     want = _describe_expected(expected) if expected else "something else"
     previous = _previous_token(text, offset)
     after = f" after {previous!r}" if previous else ""
     cls = IncompleteQueryError if found == "end of query" else QuerySyntaxError
+    hint = _hint(text, offset, previous, text[offset : offset + found_length]) if found_length else None
     if not previous and "IMAGES" in expected:
         message = f"a query starts with 'images' (or 'all images'), found {found}"
     else:
         message = f"expected {want}{after}, found {found}"
+    if hint is not None:
+        # A hint that is only likely comes after what the grammar expects.
+        message = f"{message}; {hint[2:]}" if hint.startswith("+ ") else hint
+        if text.startswith(("&&", "||"), offset):
+            found_length = 2
     return cls(message, text=text, offset=offset, end_offset=offset + max(1, found_length))
+
+
+# Opening quote -> closing quote; curly quotes pasted from documents quote too.
+_QUOTES = {"'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d"}
+
+
+def _open_parentheses(before: str) -> int:
+    """How many parentheses are open at the end of ``before`` (strings and
+    comments aside)."""
+    bare = _COMMENT_OR_STRING.sub("", before)
+    return bare.count("(") - bare.count(")")
+
+
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
+
+# `field op value` just before the spot: a value that went on past a space.
+_VALUE_BEFORE = re.compile(
+    r"([A-Za-z_][\w.\-]*)\s*(==|!=|<>|<=|>=|<|>|=|!~|~|\blike\b|\bcontains\b)\s*([\w.:/+\-*?@%&]+)[ \t]+\Z",
+    re.IGNORECASE,
+)
+# Where an unquoted value that runs on would end: at a keyword that may follow it.
+_VALUE_END = re.compile(r"[ \t]+(?:and|or|order|limit)\b|[ \t]*(?:\)|,|--|\n|\Z)", re.IGNORECASE)
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+_QUOTABLE = (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS)
+
+
+def _hint(text: str, offset: int, previous: str | None, word: str) -> str | None:
+    """A message naming the fix, for mistakes people often make; None for others."""
+    rest = text[offset:]
+    if rest.startswith("&&"):
+        return "write `and` to join conditions, not &&"
+    if rest.startswith("||"):
+        return "write `or` to join conditions, not ||"
+    lowered = word.lower()
+    null_test = re.match(r"is(\s+not)?\s+null\b", rest, re.IGNORECASE)
+    if null_test is not None and previous is not None:
+        if null_test.group(1):
+            return f"there is no IS NOT NULL; write `{previous} exists`"
+        return f"there is no IS NULL; write `{previous} missing`"
+    before = text[:offset]
+    limit = re.search(r"\blimit\s+([0-9]+)\s*\Z", before, re.IGNORECASE)
+    if lowered == "order" and limit is not None:
+        return f"`order by` comes before `limit`: write ... order by ... limit {limit.group(1)}"
+    if lowered in keywords() or not bare_word().fullmatch(word):
+        return None
+    value = _VALUE_BEFORE.search(before)
+    if value is None:
+        return None
+    name, op, first = value.groups()
+    field = F.resolve(name).field
+    if field.kind is F.Kind.BYTES and _NUMBER.match(first) and word.isalpha():
+        return (
+            f"{word!r} is not a size unit; sizes are written like 5GB, 512MiB or 1.5TiB "
+            f"(units: {', '.join(SIZE_UNIT_NAMES)})"
+        )
+    if field.kind not in _QUOTABLE:
+        return None
+    start = value.start(3)
+    end = _VALUE_END.search(text, offset)
+    phrase = text[start : end.start() if end else len(text)].strip()
+    # `x = 1 y` may also be a missing `and`: the hint is added to the message.
+    return f"+ a value with spaces must be quoted: {name} {op} {quote(phrase)}"

@@ -31,15 +31,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 
 from . import fields as F
 from .ast import And, Compare, Expr, InList, Match, Not, Or, Query, SortKey, Value
-from .literals import LiteralError, parse_boolean, parse_datetime, parse_relative, parse_size
+from .literals import LiteralError, read_text
 
-__all__ = ["DEFAULT_ALLOW", "FIELD_ALIASES", "search_box"]
+__all__ = ["DEFAULT_ALLOW", "FIELD_ALIASES", "describe_allow", "search_box"]
 
 #: The fields a search box may filter on unless the application says otherwise:
 #: every one of them only narrows the default listing.
@@ -462,49 +461,21 @@ def _day(text: str) -> dt.datetime | None:
 
 
 def _read(field: F.Field, text: str, op: str) -> Value | None:
-    """``text`` as a value of ``field``, or None when it is not one."""
+    """``text`` as a value of ``field``, read as in a query, or None when it
+    is not one. A search box also takes yes/no/on/off/1/0 for booleans and
+    ``7d`` for ``7d ago``."""
     text = text.strip()
     if not text:
         return None
-    kind = field.kind
+    if field.kind is F.Kind.BOOLEAN:
+        lowered = text.lower()
+        text = "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
+    elif field.kind is F.Kind.DATETIME and _RELATIVE.match(text):
+        text += " ago"
     try:
-        if kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS):
-            return text
-        if kind in (F.Kind.ENUM, F.Kind.SCOPE):
-            lowered = text.lower()
-            return lowered if lowered in field.values else None
-        if kind is F.Kind.BOOLEAN:
-            lowered = text.lower()
-            if lowered in _TRUE:
-                return True
-            if lowered in _FALSE:
-                return False
-            return parse_boolean(text)
-        if kind is F.Kind.DATETIME:
-            if _RELATIVE.match(text):
-                return parse_relative(text + " ago")
-            relative = parse_relative(text)
-            if relative is not None:
-                return relative
-            return parse_datetime(text)
-        if kind is F.Kind.BYTES:
-            return _whole(parse_size(text, field.unit), op)
+        return read_text(field, text, op)
     except (LiteralError, ValueError, OverflowError, ArithmeticError):
         return None
-    return None
-
-
-def _whole(amount: Decimal, op: str) -> int | None:
-    """A size bound as the whole number of units that selects the same images."""
-    if amount < 0:
-        return None
-    if amount == amount.to_integral_value():
-        return int(amount)
-    if op in ("<", ">="):
-        return int(amount.to_integral_value(ROUND_CEILING))
-    if op in ("<=", ">"):
-        return int(amount.to_integral_value(ROUND_FLOOR))
-    return None
 
 
 def describe_allow(allow: Iterable[str] | None = None) -> str:

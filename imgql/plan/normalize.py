@@ -17,9 +17,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from ..lang import fields as F
 from ..lang.ast import (
     FALSE,
+    PREDICATES,
     TRUE,
     And,
     Compare,
@@ -34,6 +37,9 @@ from ..lang.ast import (
     RelativeTime,
     Value,
 )
+from ..lang.visitor import Transformer, Visitor
+
+__all__ = ["RULES", "negate_predicate", "normalize", "push_negations", "resolve_times", "simplify"]
 
 
 def normalize(expr: Expr | None, now: dt.datetime | None = None) -> Expr:
@@ -48,30 +54,50 @@ def normalize(expr: Expr | None, now: dt.datetime | None = None) -> Expr:
 def resolve_times(expr: Expr, now: dt.datetime | None) -> Expr:
     if now is None:
         return expr
-    if isinstance(expr, (And, Or)):
-        return type(expr)(tuple(resolve_times(e, now) for e in expr.operands))
-    if isinstance(expr, Not):
-        return Not(resolve_times(expr.operand, now))
-    if isinstance(expr, Compare) and isinstance(expr.value, RelativeTime):
-        return Compare(expr.field, expr.op, expr.value.resolve(now), span=expr.span)
-    if isinstance(expr, InList) and any(isinstance(v, RelativeTime) for v in expr.values):
-        values = tuple(v.resolve(now) if isinstance(v, RelativeTime) else v for v in expr.values)
-        return InList(expr.field, values, expr.negated, span=expr.span)
-    return expr
+    return _ResolveTimes(now).transform(expr)
 
 
-def push_negations(expr: Expr, now: dt.datetime | None = None, negate: bool = False) -> Expr:
-    if isinstance(expr, Not):
-        return push_negations(expr.operand, now, not negate)
-    if isinstance(expr, And):
-        parts = tuple(push_negations(e, now, negate) for e in expr.operands)
+class _ResolveTimes(Transformer):
+    def __init__(self, now: dt.datetime) -> None:
+        super().__init__()
+        self.now = now
+
+    def visit_Compare(self, node: Compare) -> Expr:
+        if isinstance(node.value, RelativeTime):
+            return attrs.evolve(node, value=node.value.resolve(self.now))
+        return node
+
+    def visit_InList(self, node: InList) -> Expr:
+        if any(isinstance(v, RelativeTime) for v in node.values):
+            values = tuple(v.resolve(self.now) if isinstance(v, RelativeTime) else v for v in node.values)
+            return attrs.evolve(node, values=values)
+        return node
+
+
+def push_negations(expr: Expr, now: dt.datetime | None = None) -> Expr:
+    return _PushNegations().visit(expr, False)
+
+
+class _PushNegations(Visitor[Expr]):
+    """Top-down, carrying whether the node stands under an odd number of `not`s."""
+
+    def visit_Not(self, node: Not, negate: bool) -> Expr:
+        return self.visit(node.operand, not negate)
+
+    def visit_And(self, node: And, negate: bool) -> Expr:
+        parts = tuple(self.visit(e, negate) for e in node.operands)
         return Or(parts) if negate else And(parts)
-    if isinstance(expr, Or):
-        parts = tuple(push_negations(e, now, negate) for e in expr.operands)
+
+    def visit_Or(self, node: Or, negate: bool) -> Expr:
+        parts = tuple(self.visit(e, negate) for e in node.operands)
         return And(parts) if negate else Or(parts)
-    if isinstance(expr, Const):
-        return Const(not expr.value) if negate else expr
-    return negate_predicate(expr) if negate else expr
+
+    def visit_Const(self, node: Const, negate: bool) -> Expr:
+        return Const(not node.value) if negate else node
+
+    def generic_visit(self, node: Expr, negate: bool) -> Expr:
+        assert isinstance(node, PREDICATES)
+        return negate_predicate(node) if negate else node
 
 
 def negate_predicate(pred: Compare | InList | Match | Exists) -> Expr:
@@ -92,21 +118,28 @@ def negate_predicate(pred: Compare | InList | Match | Exists) -> Expr:
 
 
 def simplify(expr: Expr, now: dt.datetime | None = None) -> Expr:
-    if isinstance(expr, And):
-        return _combine(And, [simplify(e) for e in expr.operands])
-    if isinstance(expr, Or):
-        return _combine(Or, [simplify(e) for e in expr.operands])
-    if isinstance(expr, Not):
-        inner = simplify(expr.operand)
-        if isinstance(inner, Const):
-            return Const(not inner.value)
-        return Not(inner)
-    if isinstance(expr, InList) and not expr.values:
+    return _Simplify().transform(expr)
+
+
+class _Simplify(Transformer):
+    def visit_And(self, node: And) -> Expr:
+        return _combine(And, list(node.operands))
+
+    def visit_Or(self, node: Or) -> Expr:
+        return _combine(Or, list(node.operands))
+
+    def visit_Not(self, node: Not) -> Expr:
+        if isinstance(node.operand, Const):
+            return Const(not node.operand.value)
+        return node
+
+    def visit_InList(self, node: InList) -> Expr:
+        if node.values:
+            return node
         # `x in ()` holds for nothing; `x not in ()` for every present x.
-        if F.lookup(expr.field).kind is F.Kind.TAGS:
-            return TRUE if expr.negated else FALSE
-        return Exists(expr.field, True, span=expr.span) if expr.negated else FALSE
-    return expr
+        if F.lookup(node.field).kind is F.Kind.TAGS:
+            return TRUE if node.negated else FALSE
+        return Exists(node.field, True, span=node.span) if node.negated else FALSE
 
 
 RULES: tuple[Callable[[Expr, dt.datetime | None], Expr], ...] = (resolve_times, push_negations, simplify)
@@ -412,15 +445,3 @@ def _equality_field(item: Expr) -> str | None:
     if isinstance(item, InList) and not item.negated and item.field != "member_status":
         return item.field
     return None
-
-
-def conjuncts(expr: Expr) -> tuple[Expr, ...]:
-    if isinstance(expr, And):
-        return expr.operands
-    if isinstance(expr, Const) and expr.value:
-        return ()
-    return (expr,)
-
-
-def is_predicate(expr: Expr) -> bool:
-    return isinstance(expr, (Compare, InList, Match, Exists))

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
-from ..lang.format import field_name, format_expr
+from ..lang.format import field_name
 
 Params = tuple[tuple[str, str], ...]
 
@@ -86,7 +86,3 @@ class Plan:
 
 def describe_order(keys: tuple[SortKey, ...]) -> str:
     return ", ".join(f"{field_name(k.field)} {'desc' if k.descending else 'asc'}" for k in keys)
-
-
-def describe_predicate(expr: Expr) -> str:
-    return format_expr(expr)

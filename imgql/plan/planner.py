@@ -37,10 +37,10 @@ from ..lang.ast import (
     Param,
     Query,
     Value,
-    walk,
 )
 from ..lang.format import format_expr
 from ..lang.literals import format_datetime
+from ..lang.visitor import Transformer, walk
 from .capabilities import (
     NOT_PROPERTY_PARAMS,
     NULL_CONFLATED_SORT_KEYS,
@@ -53,6 +53,8 @@ from .capabilities import (
 )
 from .normalize import normalize, simplify
 from .plan import Plan, Request
+
+__all__ = ["plan"]
 
 _SECOND = dt.timedelta(seconds=1)
 # A bound moved past this second would leave the calendar.
@@ -204,17 +206,29 @@ def _assume_hidden(expr: Expr, hidden: bool) -> Expr:
 
 
 def _substitute(expr: Expr, hidden: bool) -> Expr:
-    if isinstance(expr, (And, Or)):
-        return type(expr)(tuple(_substitute(e, hidden) for e in expr.operands))
-    if isinstance(expr, Not):
-        return Not(_substitute(expr.operand, hidden))
-    if isinstance(expr, (Compare, InList, Exists)) and expr.field == "os_hidden":
-        if isinstance(expr, Exists):
-            return Const(expr.present)  # Glance always sets os_hidden
-        if isinstance(expr, Compare):
-            return Const((expr.value == hidden) == (expr.op == "="))
-        return Const((hidden in expr.values) != expr.negated)
-    return expr
+    return _HiddenKnown(hidden).transform(expr)
+
+
+class _HiddenKnown(Transformer):
+    """Every condition on os_hidden replaced by what it is, the listing's
+    os_hidden being known."""
+
+    def __init__(self, hidden: bool) -> None:
+        super().__init__()
+        self.hidden = hidden
+
+    def visit_Exists(self, node: Exists) -> Expr:
+        return Const(node.present) if node.field == "os_hidden" else node  # Glance always sets os_hidden
+
+    def visit_Compare(self, node: Compare) -> Expr:
+        if node.field != "os_hidden":
+            return node
+        return Const((node.value == self.hidden) == (node.op == "="))
+
+    def visit_InList(self, node: InList) -> Expr:
+        if node.field != "os_hidden":
+            return node
+        return Const((self.hidden in node.values) != node.negated)
 
 
 # -- requests ---------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ..lang.ast import (
     Exists,
     Expr,
     InList,
+    Literal,
     Match,
     Not,
     Or,
@@ -34,6 +35,18 @@ from ..lang.ast import (
     SortKey,
     Value,
 )
+from ..lang.visitor import Fold
+
+__all__ = [
+    "Image",
+    "Predicate",
+    "compile_predicate",
+    "glob_matcher",
+    "glob_to_regex",
+    "parse_time",
+    "sort_images",
+    "sort_key_function",
+]
 
 Image = Mapping[str, Any]
 Predicate = Callable[[Image], bool]
@@ -146,8 +159,9 @@ def glob_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
     return re.compile(regex, flags).fullmatch
 
 
-class _Compiler:
+class _Compiler(Fold[str]):
     def __init__(self, now: dt.datetime | None, *, fast: bool = False) -> None:
+        super().__init__()
         # A fast body may raise TypeError on a malformed record (an
         # unhashable value); the compiled function then asks the safe body.
         self.fast = fast
@@ -169,25 +183,35 @@ class _Compiler:
         return f"_v{self.counter}"
 
     def expr(self, node: Expr) -> str:
-        if isinstance(node, And):
-            return "(" + " and ".join(self.expr(e) for e in node.operands) + ")" if node.operands else "True"
-        if isinstance(node, Or):
-            return "(" + " or ".join(self.expr(e) for e in node.operands) + ")" if node.operands else "False"
-        if isinstance(node, Not):
-            return f"(not {self.expr(node.operand)})"
-        if isinstance(node, Const):
-            return "True" if node.value else "False"
-        if node.field == "member_status":
-            # Scope, not a record field: the requests already applied it.
-            return "True"
-        kind = F.lookup(node.field).kind
-        if isinstance(node, Exists):
-            return self.exists(node, kind)
-        if isinstance(node, Compare):
-            return self.compare(node, kind)
-        if isinstance(node, InList):
-            return self.in_list(node, kind)
-        return self.match(node, kind)
+        return self.fold(node)
+
+    def visit_And(self, node: And, *operands: str) -> str:
+        return "(" + " and ".join(operands) + ")" if operands else "True"
+
+    def visit_Or(self, node: Or, *operands: str) -> str:
+        return "(" + " or ".join(operands) + ")" if operands else "False"
+
+    def visit_Not(self, node: Not, operand: str) -> str:
+        return f"(not {operand})"
+
+    def visit_Const(self, node: Const) -> str:
+        return "True" if node.value else "False"
+
+    def visit_Exists(self, node: Exists) -> str:
+        return self._predicate(node) or self.exists(node, F.lookup(node.field).kind)
+
+    def visit_Compare(self, node: Compare) -> str:
+        return self._predicate(node) or self.compare(node, F.lookup(node.field).kind)
+
+    def visit_InList(self, node: InList) -> str:
+        return self._predicate(node) or self.in_list(node, F.lookup(node.field).kind)
+
+    def visit_Match(self, node: Match) -> str:
+        return self._predicate(node) or self.match(node, F.lookup(node.field).kind)
+
+    def _predicate(self, node: Compare | InList | Match | Exists) -> str:
+        # Scope, not a record field: the requests already applied it.
+        return "True" if node.field == "member_status" else ""
 
     def get(self, field: str) -> str:
         return f"img.get({field!r})"
@@ -200,6 +224,8 @@ class _Compiler:
     def literal(self, value: Value) -> Any:
         if isinstance(value, Param):
             raise ParameterError(f"${value.name} has no value; bind it before running the query")
+        if isinstance(value, Literal):
+            raise TypeError("the query was not checked: parse it with imgql.parse")
         if isinstance(value, RelativeTime):
             if self.now is None:
                 raise ParameterError("a relative time needs the current time to be evaluated")
@@ -290,9 +316,8 @@ class _Compiler:
         return f"(({v} := {self.get(node.field)}){check} {v} {'not in' if node.negated else 'in'} {c})"
 
     def match(self, node: Match, kind: F.Kind) -> str:
-        pattern = node.pattern
-        if isinstance(pattern, Param):
-            raise ParameterError(f"${pattern.name} has no value; bind it before running the query")
+        pattern = self.literal(node.pattern)
+        assert isinstance(pattern, str)
         infix = _ascii_infix(pattern) if node.op == "like" else None
         if infix is not None:
             # `*word*` with an ASCII word: on ASCII text, case-insensitive
@@ -308,7 +333,7 @@ class _Compiler:
         v = self.var()
 
         def check(text: str) -> str:
-            # re's match/search return a Match or None: no _ok() call needed.
+            # re's match/search return a Match or None, never a bool: test it against None.
             return f"({needle} in {text}.casefold())" if test is None else f"({test}({text}) is not None)"
 
         if kind is F.Kind.TAGS:
@@ -366,10 +391,6 @@ def _ascii_infix(pattern: str) -> str | None:
     return found.group(1).lower()
 
 
-def _truthy(result: object) -> bool:
-    return result is not None and result is not False
-
-
 def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> Predicate:
     """A function telling whether an image record satisfies ``expr``."""
     if expr is None:
@@ -389,7 +410,6 @@ def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> P
 
 def _body(expr: Expr, now: dt.datetime | None, *, fast: bool) -> tuple[str, dict[str, Any]]:
     compiler = _Compiler(now, fast=fast)
-    compiler.namespace["_ok"] = _truthy
     # Every generated test is a bool already (comparisons, `is`, `in`, `not`,
     # and/or of those), so no bool() call is needed around it.
     return compiler.expr(expr), compiler.namespace
