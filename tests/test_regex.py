@@ -10,6 +10,7 @@ import re2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import imgql
 from imgql.lang.regex import compile_regex, is_plain, regex_problem
 
 ACCEPTED = [
@@ -32,7 +33,7 @@ REFUSED = [
     (r"(?>ab)", "atomic groups", 0),
     (r"a++", "possessive", 1),
     (r"ab\Z", r"use \z", 2),
-    ("(", "missing )", 0),
+    ("(", "is not closed", 0),
     ("a{1001}", "invalid repetition size", 1),
     ("[z-a]", "invalid character class range", 1),
 ]
@@ -115,4 +116,34 @@ def test_evil_patterns_stay_fast(pattern: str) -> None:
     search = compile_regex(pattern)
     started = time.perf_counter()
     search("a" * 10_000 + "!")
+    assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "column"),
+    [
+        ("images where name ~ '('", "is not closed", 22),
+        (r"images where name ~ 'ab(a)\1'", "backreferences", 27),
+        ("images where name ~ 'x(?=y)'", "lookahead", 23),
+        ("images where name !~ '*.iso'", "nothing before it to repeat", 23),
+    ],
+)
+def test_a_refused_pattern_is_an_error_at_its_place(query: str, words: str, column: int) -> None:
+    with pytest.raises(imgql.InvalidPatternError) as caught:
+        imgql.parse(query)
+    assert words in caught.value.message
+    assert caught.value.column == column
+
+
+def test_a_bound_pattern_is_held_to_the_same_dialect() -> None:
+    query = imgql.parse("images where name ~ $pattern")
+    with pytest.raises(imgql.InvalidPatternError, match="backreferences"):
+        query.bind(pattern=r"(a)\1")
+
+
+def test_an_evil_pattern_over_a_long_name_answers_at_once() -> None:
+    catalog = imgql.Catalog([{"id": "1", "name": "a" * 255 + "!", "os_hidden": False}])
+    started = time.perf_counter()
+    assert list(catalog.query("images where name ~ '(a+)+$'")) == []
+    assert [i.id for i in catalog.query("images where name !~ '(a|aa)+$'")] == ["1"]
     assert time.perf_counter() - started < 5.0

@@ -22,7 +22,6 @@ allowed but probably a mistake (a field name one typo away from a known one,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -53,6 +52,7 @@ from .ast import (
     depth_of,
 )
 from .literals import LiteralError, read_text
+from .regex import regex_problem
 from .visitor import Transformer, children, walk
 
 __all__ = ["Checked", "check", "null_problem"]
@@ -112,6 +112,16 @@ def null_problem(field: F.Field, op: str) -> tuple[str, str] | None:
 
 
 # -- helpers ----------------------------------------------------------------------
+
+
+def _inside(text: str, literal: Literal, index: int) -> Span | None:
+    """The span of character ``index`` of a quoted literal's value, when the
+    value stands in the text as written (no escapes); else the whole literal."""
+    span = literal.span
+    if span is None or text[span.start + 1 : span.end - 1] != literal.text or span.end - span.start < 2:
+        return span
+    start = span.start + 1 + min(index, max(len(literal.text) - 1, 0))
+    return Span(start, start + 1)
 
 
 def _error(cls: type[QueryError], message: str, text: str, span: Span | None) -> QueryError:
@@ -334,12 +344,13 @@ class _Typing(Transformer):
         return Match(field.name, node.op, pattern, node.negated, span=node.span)
 
     def _compile(self, pattern: Literal) -> None:
-        try:
-            re.compile(pattern.text)
-        except (re.error, OverflowError, RecursionError) as exc:
+        problem = regex_problem(pattern.text)
+        if problem is not None:
             raise self.fail(
-                InvalidPatternError, f"invalid regular expression {pattern.text!r}: {exc}", pattern.span
-            ) from None
+                InvalidPatternError,
+                f"invalid regular expression {pattern.text!r}: {problem.message}",
+                _inside(self.text, pattern, problem.index),
+            )
 
     def _exists(self, node: Exists) -> Expr:
         field = self.field(node)

@@ -8,7 +8,6 @@ against its field the same way a literal would be.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from . import fields as F
 from .ast import Compare, Exists, Expr, InList, Match, Param, Query, Value
 from .check import null_problem
 from .literals import LiteralError, check_size, read_text, relative_from_timedelta, to_utc
+from .regex import regex_problem
 from .visitor import Transformer
 
 __all__ = ["bind"]
@@ -87,10 +87,9 @@ class _Bind(Transformer):
         if not isinstance(raw, str):
             raise ParameterError(f"${node.pattern.name} must be text for {node.op}, not {type(raw).__name__}")
         if node.op == "regex":
-            try:
-                re.compile(raw)
-            except (re.error, OverflowError, RecursionError) as exc:
-                raise InvalidPatternError(f"${node.pattern.name} is not a valid regular expression: {exc}") from None
+            problem = regex_problem(raw)
+            if problem is not None:
+                raise InvalidPatternError(f"${node.pattern.name} is not a valid regular expression: {problem.message}")
         return attrs.evolve(node, pattern=raw)
 
 

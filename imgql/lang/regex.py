@@ -82,12 +82,22 @@ def regex_problem(pattern: str) -> RegexProblem | None:
     except re2.error as exc:
         detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         # RE2 names the offending piece after the colon: point at it.
-        piece = detail.rpartition(": ")[2]
+        kind, _, piece = detail.partition(": ")
         index = pattern.find(piece) if piece else -1
-        return RegexProblem(detail, max(index, 0))
+        return RegexProblem(_PLAIN_WORDS.get(kind, detail), max(index, 0))
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
         return RegexProblem(f"cannot be compiled: {exc}")
     return None
+
+
+# RE2's terse messages for the commonest mistakes, in plain words.
+_PLAIN_WORDS = {
+    "missing )": "a group opened with '(' is not closed",
+    "unexpected )": "')' closes no group",
+    "missing ]": "a class opened with '[' is not closed",
+    "no argument for repetition operator": "'*', '+' or '?' has nothing before it to repeat (write \\* for a star)",
+    "trailing \\": "the pattern ends with a lone backslash",
+}
 
 
 def _without_escaped_backslashes(pattern: str) -> str:

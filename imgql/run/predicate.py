@@ -35,6 +35,7 @@ from ..lang.ast import (
     SortKey,
     Value,
 )
+from ..lang.regex import compile_regex
 from ..lang.visitor import Fold
 
 __all__ = [
@@ -326,7 +327,7 @@ class _Compiler(Fold[str]):
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
-            test = self.const(re.compile(pattern).search)
+            test = self.const(compile_regex(pattern))
         else:
             test = None
             needle = self.const(pattern.casefold())
