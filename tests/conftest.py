@@ -7,10 +7,12 @@ import pytest
 
 if TYPE_CHECKING:
     from tests.glance.fixture import SeededGlance
+    from tests.keystone.fixture import KeystoneCloud
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "glance: runs against a real Glance server started by the test suite")
+    config.addinivalue_line("markers", "keystone: runs against a real Keystone (and a Glance behind it)")
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +29,19 @@ def glance() -> Iterator[SeededGlance]:
         pytest.fail(f"installing Glance failed (CI is set): {error}", pytrace=False)
     with seeded_glance() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def keystone() -> Iterator[KeystoneCloud]:
+    """A Keystone with users, projects, an application credential and image endpoints in two
+    regions, and the Glance behind them, for the whole session: see tests/keystone/fixture.py."""
+    from tests.keystone.fixture import NotInstalled, ensure_installed, keystone_cloud
+
+    try:
+        ensure_installed()
+    except NotInstalled as reason:
+        pytest.skip(str(reason))
+    except Exception as error:
+        pytest.fail(f"installing Glance or Keystone failed (CI is set): {error}", pytrace=False)
+    with keystone_cloud() as cloud:
+        yield cloud
