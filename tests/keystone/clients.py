@@ -24,15 +24,18 @@ class Run:
 
 def _run(cmd: list[str], env: Mapping[str, str], timeout: float) -> Run:
     clean = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    proc = subprocess.run(
-        cmd, env=clean, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout
-    )
+    proc = subprocess.run(cmd, env=clean, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
 def imgql_cli(env: Mapping[str, str], *args: str, timeout: float = 60) -> Run:
     """``python -m imgql.cli ARGS`` with this checkout's imgql (run from the repository root)."""
     return _run([sys.executable, "-m", "imgql.cli", *args], env, timeout)
+
+
+def imgql_python(env: Mapping[str, str], code: str, timeout: float = 60) -> Run:
+    """A Python program using imgql, in a fresh interpreter (its logging set up as the program likes)."""
+    return _run([sys.executable, "-c", code], env, timeout)
 
 
 def imgql_names(env: Mapping[str, str]) -> tuple[Run, set[str]]:

@@ -43,7 +43,7 @@ class KeystoneConfig:
 def write_config(
     directory: Path, *, expiration: int = DEFAULT_EXPIRATION, name: str = "keystone.conf"
 ) -> KeystoneConfig:
-    """A configuration in ``directory``; several (other ``name``, other ``expiration``) may share its database and keys."""
+    """A configuration in ``directory``; several (other ``name`` and ``expiration``) may share its database and keys."""
     directory = directory.resolve()
     for sub in KEY_DIRECTORIES:
         # keystone-manage refuses key repositories that others can read.

@@ -59,7 +59,9 @@ def manage(config: KeystoneConfig, *args: str, venv_path: Path | None = None) ->
         raise KeystoneStartError(f"keystone-manage {args[0]} failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
 
 
-def bootstrap(config: KeystoneConfig, *, url: str, admin_password: str, region: str, venv_path: Path | None = None) -> float:
+def bootstrap(
+    config: KeystoneConfig, *, url: str, admin_password: str, region: str, venv_path: Path | None = None
+) -> float:
     """Create the database, the keys, the admin user and project and the identity endpoints; returns seconds."""
     started = time.monotonic()
     user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
