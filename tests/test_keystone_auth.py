@@ -299,11 +299,14 @@ def test_the_openstack_cli_reaches(keystone: KeystoneCloud, home: Path, choice: 
 
 
 @pytest.mark.parametrize("choice", [_imgql_choice(c) for c in CHOICES])
-def test_imgql_reaches_the_same_endpoint(keystone: KeystoneCloud, home: Path, choice: Choice) -> None:
+def test_imgql_reaches_the_same_endpoint(
+    keystone: KeystoneCloud, use_env: Callable[[Mapping[str, str]], None], home: Path, choice: Choice
+) -> None:
+    # In this process, as the CLI would (it passes no region or interface of its own): seconds fewer per case.
+    use_env(choice.env(keystone, home))
     mark = keystone.mark()
-    run, names = imgql_names(choice.env(keystone, home))
-    assert run.returncode == 0, run.stderr
-    assert names == keystone.visible_names(t.DEMO)
+    with imgql.Client() as client:
+        assert names_of(client.query("images")) == keystone.visible_names(t.DEMO)
     assert set(keystone.listing_addresses(mark)) == {keystone.address_of(choice.region, choice.interface)}
 
 

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,6 +218,29 @@ def ensure_installed() -> None:
         ) from error
 
 
+@dataclass(frozen=True)
+class _KeystoneSide:
+    server: KeystoneServer
+    population: Population
+    bootstrap_seconds: float
+    populate_seconds: float
+
+
+def _start_keystone(config: KeystoneConfig, port: int, glance_port: int) -> _KeystoneSide:
+    """Bootstrap, serve and fill Keystone; the catalog only needs Glance's port, not Glance."""
+    bootstrap_seconds = bootstrap(
+        config, url=f"http://127.0.0.1:{port}", admin_password=t.ADMIN_PASSWORD, region=t.REGION_ONE
+    )
+    server = KeystoneServer.launch(config, port=port)
+    try:
+        started = time.monotonic()
+        population = populate(server.auth_url, glance_port)
+    except BaseException:
+        server.stop()
+        raise
+    return _KeystoneSide(server, population, bootstrap_seconds, time.monotonic() - started)
+
+
 @contextlib.contextmanager
 def keystone_cloud(directory: Path | None = None) -> Iterator[KeystoneCloud]:
     """Start Keystone and Glance, fill the catalog and seed images; everything is removed on exit
@@ -229,14 +252,13 @@ def keystone_cloud(directory: Path | None = None) -> Iterator[KeystoneCloud]:
     try:
         config = write_config(root / "keystone")
         keystone_port = free_port(("127.0.0.1",))
-        keystone_root = f"http://127.0.0.1:{keystone_port}"
         glance_port = free_port(("127.0.0.1", *(e.address for e in t.IMAGE_ENDPOINTS)))
-        authtoken = AuthtokenSettings(auth_url=keystone_root, password=t.GLANCE_SERVICE.password)
-        with ThreadPoolExecutor(1) as pool, contextlib.ExitStack() as stack:
-            # keystone-manage and Glance's migrations each take seconds: run them side by side.
-            bootstrapping = pool.submit(
-                bootstrap, config, url=keystone_root, admin_password=t.ADMIN_PASSWORD, region=t.REGION_ONE
-            )
+        authtoken = AuthtokenSettings(auth_url=f"http://127.0.0.1:{keystone_port}", password=t.GLANCE_SERVICE.password)
+        # The stack is left last, after the pool has waited for Keystone's side, so it can stop that server.
+        with contextlib.ExitStack() as stack, ThreadPoolExecutor(1) as pool:
+            # Each side spends seconds in migrations and imports: run them side by side.
+            keystone_side = pool.submit(_start_keystone, config, keystone_port, glance_port)
+            stack.callback(_stop_started, keystone_side)
             glance = stack.enter_context(
                 GlanceServer.start(
                     port=glance_port,
@@ -246,26 +268,24 @@ def keystone_cloud(directory: Path | None = None) -> Iterator[KeystoneCloud]:
                     record=True,
                 )
             )
-            bootstrap_seconds = bootstrapping.result()
-            keystone = stack.enter_context(KeystoneServer.serve(config, port=keystone_port))
-            before_populate = time.monotonic()
-            population = populate(keystone.auth_url, glance_port)
+            side = keystone_side.result()
+            # Glance validates tokens with the glance service user, which populate created.
             before_seed = time.monotonic()
-            images = seed_images(keystone.auth_url, glance.url)
+            images = seed_images(side.server.auth_url, glance.url)
             done = time.monotonic()
             timings = Timings(
-                bootstrap=bootstrap_seconds,
+                bootstrap=side.bootstrap_seconds,
                 glance=glance.timings.db_sync + glance.timings.start,
-                keystone=keystone.start_seconds,
-                populate=before_seed - before_populate,
+                keystone=side.server.start_seconds,
+                populate=side.populate_seconds,
                 seed=done - before_seed,
                 total=done - started,
             )
             yield KeystoneCloud(
-                keystone=keystone,
+                keystone=side.server,
                 glance=glance,
                 glance_port=glance_port,
-                population=population,
+                population=side.population,
                 images=images,
                 config=config,
                 timings=timings,
@@ -273,6 +293,11 @@ def keystone_cloud(directory: Path | None = None) -> Iterator[KeystoneCloud]:
     finally:
         if own_dir:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop_started(side: Future[_KeystoneSide]) -> None:
+    if side.done() and side.exception() is None:
+        side.result().server.stop()
 
 
 SHORT_EXPIRATION = 120

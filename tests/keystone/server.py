@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +50,30 @@ def _server_env(config: KeystoneConfig) -> dict[str, str]:
     return env
 
 
-def manage(config: KeystoneConfig, *args: str, venv_path: Path | None = None) -> None:
-    cmd = [str(venv_bin("keystone-manage", venv_path)), "--config-file", str(config.conf), *args]
+# keystone-manage's work here takes milliseconds; importing Keystone takes
+# seconds. So every command runs in one interpreter, clearing the parsed
+# configuration between them (keystone-manage's main parses it, and oslo.config
+# refuses to register its command option again once arguments were parsed).
+_MANAGE_ALL = """\
+import json
+import sys
+from keystone.cmd import cli
+for argv in json.loads(sys.argv[1]):
+    cli.CONF.clear()
+    cli.main(argv=["keystone-manage", *argv])
+"""
+
+
+def manage(config: KeystoneConfig, *commands: Sequence[str], venv_path: Path | None = None) -> None:
+    """Run each of ``commands`` (keystone-manage arguments) with ``config``, in one process."""
+    argvs = [["--config-file", str(config.conf), *command] for command in commands]
+    cmd = [str(venv_bin("python", venv_path)), "-c", _MANAGE_ALL, json.dumps(argvs)]
     proc = subprocess.run(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=config.directory, env=_server_env(config)
     )
     if proc.returncode != 0:
-        raise KeystoneStartError(f"keystone-manage {args[0]} failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
+        names = ", ".join(command[0] for command in commands)
+        raise KeystoneStartError(f"keystone-manage {names} failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
 
 
 def bootstrap(
@@ -64,25 +81,26 @@ def bootstrap(
 ) -> float:
     """Create the database, the keys, the admin user and project and the identity endpoints; returns seconds."""
     started = time.monotonic()
-    user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
-    manage(config, "db_sync", venv_path=venv_path)
-    owner = ("--keystone-user", user, "--keystone-group", group)
-    manage(config, "fernet_setup", *owner, venv_path=venv_path)
-    manage(config, "credential_setup", *owner, venv_path=venv_path)
+    owner = ("--keystone-user", getpass.getuser(), "--keystone-group", grp.getgrgid(os.getgid()).gr_name)
     identity = f"{url}/v3/"
     manage(
         config,
-        "bootstrap",
-        "--bootstrap-password",
-        admin_password,
-        "--bootstrap-admin-url",
-        identity,
-        "--bootstrap-internal-url",
-        identity,
-        "--bootstrap-public-url",
-        identity,
-        "--bootstrap-region-id",
-        region,
+        ("db_sync",),
+        ("fernet_setup", *owner),
+        ("credential_setup", *owner),
+        (
+            "bootstrap",
+            "--bootstrap-password",
+            admin_password,
+            "--bootstrap-admin-url",
+            identity,
+            "--bootstrap-internal-url",
+            identity,
+            "--bootstrap-public-url",
+            identity,
+            "--bootstrap-region-id",
+            region,
+        ),
         venv_path=venv_path,
     )
     return time.monotonic() - started
@@ -117,12 +135,24 @@ class KeystoneServer:
         cls, config: KeystoneConfig, *, port: int = 0, venv_path: Path | None = None, timeout: float = 60.0
     ) -> Iterator[KeystoneServer]:
         """Serve an already bootstrapped ``config`` until the block ends."""
-        server = cls._spawn(config, port or free_port(("127.0.0.1",)), venv_path)
+        server = cls.launch(config, port=port, venv_path=venv_path, timeout=timeout)
         try:
-            server.start_seconds = server._wait_ready(timeout)
             yield server
         finally:
             server.stop()
+
+    @classmethod
+    def launch(
+        cls, config: KeystoneConfig, *, port: int = 0, venv_path: Path | None = None, timeout: float = 60.0
+    ) -> KeystoneServer:
+        """Serve an already bootstrapped ``config``; the caller stops it."""
+        server = cls._spawn(config, port or free_port(("127.0.0.1",)), venv_path)
+        try:
+            server.start_seconds = server._wait_ready(timeout)
+        except BaseException:
+            server.stop()
+            raise
+        return server
 
     @classmethod
     def _spawn(cls, config: KeystoneConfig, port: int, venv_path: Path | None) -> KeystoneServer:
