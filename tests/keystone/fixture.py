@@ -300,7 +300,10 @@ def _stop_started(side: Future[_KeystoneSide]) -> None:
         side.result().server.stop()
 
 
-SHORT_EXPIRATION = 120
+# Just over the minute before expiry in which imgql renews a token: a fresh
+# token is usable for a few seconds, then due for renewal, and truly expired
+# a minute later.
+SHORT_EXPIRATION = 65
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,13 @@ def password_token(
     auth_url: str, username: str, password: str, project: t.Project, *, user_domain: str = "Default"
 ) -> str:
     """A project-scoped token, asked of Keystone as a client would."""
+    return password_login(auth_url, username, password, project, user_domain=user_domain)[0]
+
+
+def password_login(
+    auth_url: str, username: str, password: str, project: t.Project, *, user_domain: str = "Default"
+) -> tuple[str, dt.datetime]:
+    """A project-scoped token and when it expires."""
     body = {
         "auth": {
             "identity": {
@@ -34,12 +42,16 @@ def password_token(
         }
     }
     response = httpx.post(f"{auth_url}/auth/tokens", json=body, timeout=30)
-    _check(response, f"token for {username}")
-    return response.headers["X-Subject-Token"]
+    expires_at = _check(response, f"token for {username}")["token"]["expires_at"]
+    return response.headers["X-Subject-Token"], dt.datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
 
 
 def account_token(auth_url: str, account: t.Account) -> str:
-    return password_token(auth_url, account.username, account.password, account.project, user_domain=account.domain)
+    return account_login(auth_url, account)[0]
+
+
+def account_login(auth_url: str, account: t.Account) -> tuple[str, dt.datetime]:
+    return password_login(auth_url, account.username, account.password, account.project, user_domain=account.domain)
 
 
 def admin_token(auth_url: str) -> str:
