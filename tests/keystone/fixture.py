@@ -99,6 +99,12 @@ class KeystoneCloud:
 
     # --- credentials
 
+    admin_username: str = t.ADMIN_USERNAME
+    admin_password: str = t.ADMIN_PASSWORD
+    admin_project: str = t.ADMIN_PROJECT
+    # Users with their password, domain, project and role: see tests/keystone/topology.py.
+    accounts: tuple[t.Account, ...] = t.ACCOUNTS
+
     @property
     def app_credential_id(self) -> str:
         return self.population.app_credential_id
