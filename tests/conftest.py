@@ -7,10 +7,14 @@ import pytest
 
 if TYPE_CHECKING:
     from tests.glance.fixture import SeededGlance
+    from tests.keystone.fixture import KeystoneCloud
+    from tests.keystone.server import KeystoneServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "glance: runs against a real Glance server started by the test suite")
+    config.addinivalue_line("markers", "keystone: runs against a real Keystone (and a Glance behind it)")
+    config.addinivalue_line("markers", "slow: waits a minute or more (deselect with -m 'not slow')")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,4 +38,30 @@ def glance() -> Iterator[SeededGlance]:
     except Exception as error:
         pytest.fail(f"installing Glance failed (CI is set): {error}", pytrace=False)
     with seeded_glance() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def keystone() -> Iterator[KeystoneCloud]:
+    """A Keystone with users, projects, an application credential and image endpoints in two
+    regions, and the Glance behind them, for the whole session: see tests/keystone/fixture.py."""
+    from tests.keystone.fixture import NotInstalled, ensure_installed, keystone_cloud
+
+    try:
+        ensure_installed()
+    except NotInstalled as reason:
+        pytest.skip(str(reason))
+    except Exception as error:
+        pytest.fail(f"installing Glance or Keystone failed (CI is set): {error}", pytrace=False)
+    with keystone_cloud() as cloud:
+        yield cloud
+
+
+@pytest.fixture(scope="session")
+def short_token_keystone(keystone: KeystoneCloud) -> Iterator[KeystoneServer]:
+    """A second Keystone on the same database and keys whose tokens expire after a minute and a bit
+    (``tests.keystone.fixture.SHORT_EXPIRATION``); Glance and the first Keystone accept its tokens."""
+    from tests.keystone.fixture import short_token_keystone as serve_short_tokens
+
+    with serve_short_tokens(keystone) as server:
         yield server

@@ -1,4 +1,4 @@
-"""Configuration files for a throwaway Glance: SQLite, file store, header-trusting auth."""
+"""Configuration files for a throwaway Glance: SQLite, file store, header-trusting or Keystone auth."""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ PASTE_INI = """\
 paste.composite_factory = glance.api:root_app_factory
 /: api
 
+[composite:glance-api-keystone]
+paste.composite_factory = glance.api:root_app_factory
+/: api
+
 [composite:api]
 paste.composite_factory = glance.api:pipeline_factory
 trusted = cors http_proxy_to_wsgi versionnegotiation context rootapp
+keystone = cors http_proxy_to_wsgi versionnegotiation authtoken context rootapp
 
 [composite:rootapp]
 paste.composite_factory = glance.api:root_app_factory
@@ -31,6 +36,10 @@ paste.app_factory = glance.api.v2.router:API.factory
 
 [filter:versionnegotiation]
 paste.filter_factory = glance.api.middleware.version_negotiation:VersionNegotiationFilter.factory
+
+[filter:authtoken]
+paste.filter_factory = keystonemiddleware.auth_token:filter_factory
+delay_auth_decision = true
 
 [filter:context]
 paste.filter_factory = glance.api.middleware.context:ContextMiddleware.factory
@@ -69,12 +78,42 @@ filesystem_store_datadir = $root/staging
 filesystem_store_datadir = $root/tasks
 
 [paste_deploy]
-flavor = trusted
+flavor = $flavor
 config_file = $root/glance-api-paste.ini
 
 [oslo_concurrency]
 lock_path = $root/locks
 """)
+
+# Glance validates every token with Keystone, as a deployed Glance does. No
+# validation cache: a revoked token must be refused at once.
+AUTHTOKEN_SECTION = Template("""
+[keystone_authtoken]
+www_authenticate_uri = $auth_url
+auth_url = $auth_url
+auth_type = password
+project_name = $project_name
+project_domain_name = Default
+username = $username
+user_domain_name = Default
+password = $password
+token_cache_time = -1
+""")
+
+
+@dataclass(frozen=True)
+class AuthtokenSettings:
+    """How Glance's keystonemiddleware reaches Keystone; the service user must exist there."""
+
+    auth_url: str  # Keystone's root, e.g. http://127.0.0.1:5000
+    password: str
+    username: str = "glance"
+    project_name: str = "service"
+
+    def section(self) -> str:
+        return AUTHTOKEN_SECTION.substitute(
+            auth_url=self.auth_url, project_name=self.project_name, username=self.username, password=self.password
+        )
 
 
 @dataclass(frozen=True)
@@ -84,12 +123,17 @@ class GlanceConfig:
     paste_ini: Path
 
 
-def write_config(directory: Path, *, api_limit_max: int = 1000) -> GlanceConfig:
+def write_config(
+    directory: Path, *, api_limit_max: int = 1000, keystone: AuthtokenSettings | None = None
+) -> GlanceConfig:
+    """Without ``keystone`` Glance trusts the X-* identity headers; with it, it validates tokens."""
     directory = directory.resolve()
     for sub in ("images", "staging", "tasks", "cache", "locks"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
     api_conf = directory / "glance-api.conf"
     paste_ini = directory / "glance-api-paste.ini"
-    api_conf.write_text(API_CONF.substitute(root=directory, api_limit_max=int(api_limit_max)))
+    flavor = "trusted" if keystone is None else "keystone"
+    text = API_CONF.substitute(root=directory, api_limit_max=int(api_limit_max), flavor=flavor)
+    api_conf.write_text(text if keystone is None else text + keystone.section())
     paste_ini.write_text(PASTE_INI)
     return GlanceConfig(directory=directory, api_conf=api_conf, paste_ini=paste_ini)

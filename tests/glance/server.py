@@ -1,25 +1,29 @@
-"""Glance's WSGI app served by waitress in a subprocess on 127.0.0.1."""
+"""Glance's WSGI app served by waitress in a subprocess on 127.0.0.1 (and more loopback addresses if asked)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from .auth import ADMIN_ROLES, MEMBER_ROLES, auth_headers
-from .config import GlanceConfig, write_config
+from .config import AuthtokenSettings, GlanceConfig, write_config
 from .install import venv_bin, venv_dir
 
 _SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
+_APP = "glance.wsgi.api:application"
+_RECORDER = Path(__file__).with_name("recorder.py")
 
 
 class GlanceStartError(RuntimeError):
@@ -55,6 +59,10 @@ class GlanceServer:
     process: subprocess.Popen[bytes]
     log_path: Path
     timings: Timings = field(default_factory=Timings)
+    # One JSON object per request (host, method, path, query, status), when started with record=True.
+    record_path: Path | None = None
+    # True when Glance validates tokens with Keystone instead of trusting X-* headers.
+    validates_tokens: bool = False
 
     def headers(self, project: str, *, user: str | None = None, roles: Iterable[str] = MEMBER_ROLES) -> dict[str, str]:
         return auth_headers(project, user=user, roles=roles)
@@ -64,6 +72,13 @@ class GlanceServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def recorded(self, since: int = 0) -> list[dict[str, object]]:
+        """The requests recorded from entry number ``since`` on (``len(recorded())`` marks "now")."""
+        if self.record_path is None or not self.record_path.exists():
+            return []
+        lines = self.record_path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines[since:]]
 
     @classmethod
     @contextlib.contextmanager
@@ -76,16 +91,24 @@ class GlanceServer:
         venv_path: Path | None = None,
         timeout: float = 60.0,
         threads: int = 8,
+        keystone: AuthtokenSettings | None = None,
+        extra_addresses: Sequence[str] = (),
+        record: bool = False,
     ) -> Iterator[GlanceServer]:
         """Configure, migrate and serve a fresh Glance; everything is removed on exit
-        unless ``directory`` was given."""
+        unless ``directory`` was given.
+
+        ``keystone``: validate tokens with that Keystone instead of trusting X-* headers.
+        ``extra_addresses``: loopback addresses to listen on besides 127.0.0.1, all on the same port.
+        ``record``: log every request to ``record_path`` (see :meth:`recorded`)."""
         own_dir = directory is None
         root = Path(tempfile.mkdtemp(prefix="imgql-glance-")) if directory is None else directory
         server: GlanceServer | None = None
         try:
-            config = write_config(root, api_limit_max=api_limit_max)
+            config = write_config(root, api_limit_max=api_limit_max, keystone=keystone)
             sync_time = db_sync(config, venv_path)
-            server = cls._spawn(config, port, venv_path, threads)
+            server = cls._spawn(config, port, venv_path, threads, extra_addresses, record)
+            server.validates_tokens = keystone is not None
             server.timings = Timings(db_sync=sync_time, start=server._wait_ready(timeout))
             yield server
         finally:
@@ -95,27 +118,47 @@ class GlanceServer:
                 shutil.rmtree(root, ignore_errors=True)
 
     @classmethod
-    def _spawn(cls, config: GlanceConfig, port: int, venv_path: Path | None, threads: int) -> GlanceServer:
+    def _spawn(
+        cls,
+        config: GlanceConfig,
+        port: int,
+        venv_path: Path | None,
+        threads: int,
+        extra_addresses: Sequence[str] = (),
+        record: bool = False,
+    ) -> GlanceServer:
         env = dict(os.environ, OS_GLANCE_CONFIG_DIR=str(config.directory))
         # Our own venv's variables would otherwise shadow the Glance venv's packages.
         for var in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):
             env.pop(var, None)
         log_path = config.directory / "server.log"
-        cmd = [
-            str(venv_bin("waitress-serve", venv_path)),
-            "--host=127.0.0.1",
-            f"--port={port}",
-            f"--threads={threads}",
-            "glance.wsgi.api:application",
-        ]
+        if extra_addresses:
+            # waitress would pick a different free port per address; one port for all keeps URLs comparable.
+            port = port or free_port(("127.0.0.1", *extra_addresses))
+            where = [f"--listen={address}:{port}" for address in ("127.0.0.1", *extra_addresses)]
+        else:
+            where = ["--host=127.0.0.1", f"--port={port}"]
+        app = _APP
+        record_path = None
+        if record:
+            record_path = config.directory / "requests.jsonl"
+            record_path.touch()
+            # waitress puts its working directory on sys.path, so the copy is importable there.
+            shutil.copyfile(_RECORDER, config.directory / "imgql_recorder.py")
+            env.update(IMGQL_RECORDED_APP=app, IMGQL_RECORD_FILE=str(record_path))
+            app = "imgql_recorder:application"
+        cmd = [str(venv_bin("waitress-serve", venv_path)), *where, f"--threads={threads}", app]
         with open(log_path, "wb") as log:
             process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=config.directory)
-        return cls(url="", config=config, process=process, log_path=log_path)
+        url = f"http://127.0.0.1:{port}" if extra_addresses else ""
+        return cls(url=url, config=config, process=process, log_path=log_path, record_path=record_path)
 
     def _wait_ready(self, timeout: float) -> float:
         started = time.monotonic()
         deadline = started + timeout
         probe = self.admin_headers()
+        # Behind Keystone the header identity is ignored; the version list needs no token.
+        probe_path, probe_status = ("/versions", 200) if self.validates_tokens else ("/v2/images?limit=1", 200)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise GlanceStartError(
@@ -129,7 +172,7 @@ class GlanceServer:
                     self.url = f"http://127.0.0.1:{match.group(1)}"
             if self.url:
                 with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(f"{self.url}/v2/images?limit=1", headers=probe, timeout=5).status_code == 200:
+                    if httpx.get(f"{self.url}{probe_path}", headers=probe, timeout=5).status_code == probe_status:
                         return time.monotonic() - started
             time.sleep(0.1)
         self.stop()
@@ -148,3 +191,23 @@ class GlanceServer:
 
 def default_venv() -> Path:
     return venv_dir()
+
+
+def free_port(addresses: Sequence[str], attempts: int = 50) -> int:
+    """A TCP port free on every one of ``addresses`` (a moment ago: another process may still take it)."""
+    for _ in range(attempts):
+        with socket.socket() as first:
+            first.bind((addresses[0], 0))
+            port = int(first.getsockname()[1])
+            if all(_can_bind(address, port) for address in addresses[1:]):
+                return port
+    raise GlanceStartError(f"no port free on all of {', '.join(addresses)}")
+
+
+def _can_bind(address: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((address, port))
+        except OSError:
+            return False
+        return True
