@@ -234,6 +234,13 @@ def _check_settings(s: _Settings) -> None:
             )
     if s.method == "token" and not f.token:
         raise ConfigError("token auth needs a token")
+    if f.system_scope and (f.project_id or f.project_name):
+        raise ConfigError(
+            f"system_scope {f.system_scope!r} and a project ({f.project_id or f.project_name}) cannot both be set: "
+            "a token has one scope"
+        )
+    if f.system_scope and f.system_scope.lower() != "all":
+        raise ConfigError(f"system_scope must be 'all', not {f.system_scope!r}")
 
 
 # The request and the answer: pure functions.
@@ -251,13 +258,15 @@ def _tokens_url(auth_url: str) -> str:
 
 def _domain_ref(domain_id: str | None, domain_name: str | None, f: CredentialFields) -> dict[str, str]:
     # The specific domain wins, then the general domain_id/domain_name, then
+    # the default domain (OS_DEFAULT_DOMAIN, default_domain_id/_name), then
     # "Default", which is what a single-domain cloud uses and what the
     # OpenStack CLI assumes.
-    if domain_id or domain_name:
-        return {"id": domain_id} if domain_id else {"name": str(domain_name)}
-    if f.domain_id:
-        return {"id": f.domain_id}
-    return {"name": f.domain_name or "Default"}
+    for by_id, by_name in ((domain_id, domain_name), (f.domain_id, f.domain_name)):
+        if by_id or by_name:
+            return {"id": by_id} if by_id else {"name": str(by_name)}
+    if f.default_domain_id:
+        return {"id": f.default_domain_id}
+    return {"name": f.default_domain_name or "Default"}
 
 
 def _user_ref(f: CredentialFields) -> dict[str, Any]:
@@ -290,6 +299,9 @@ def _scope(s: _Settings) -> dict[str, Any] | None:
     f = s.fields
     if s.method == "application_credential":
         return None
+    if f.system_scope:
+        # keystoneauth knows one system scope, "all"; so does Keystone.
+        return {"system": {f.system_scope.lower(): True}}
     if f.project_id:
         return {"project": {"id": f.project_id}}
     if f.project_name:
