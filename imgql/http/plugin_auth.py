@@ -31,7 +31,7 @@ from .credentials import Credentials, normalize_endpoint
 from .server_text import plain_words
 from .service_catalog import EndpointChoice
 
-__all__ = ["EXTRA_HINT", "PluginAuth", "keystoneauth_loading", "plugin_option_names"]
+__all__ = ["EXTRA_HINT", "PluginAuth", "keystoneauth_loading", "missing_package", "plugin_option_names"]
 
 EXTRA_HINT = "pip install 'imgql[openstack]'"
 
@@ -43,9 +43,17 @@ def keystoneauth_loading(needed_for: str) -> ModuleType:
     """``keystoneauth1.loading``, or a ConfigError saying what needs it and how to get it."""
     try:
         from keystoneauth1 import loading
-    except ImportError:
-        raise ConfigError(f"{needed_for} needs keystoneauth1: {EXTRA_HINT}") from None
+    except ImportError as exc:
+        raise ConfigError(missing_package(exc, "keystoneauth1", needed_for)) from None
     return loading
+
+
+def missing_package(exc: ImportError, package: str, needed_for: str, module: str | None = None) -> str:
+    """What to say when ``package`` (imported as ``module``) cannot be imported:
+    not installed, or installed without what it needs."""
+    if exc.name is None or exc.name.split(".")[0] == (module or package):
+        return f"{needed_for} needs {package}: {EXTRA_HINT}"
+    return f"{needed_for} needs {package}, which cannot be imported here ({exc}); reinstall it: {EXTRA_HINT}"
 
 
 def plugin_option_names(auth_type: str, where: str) -> list[list[str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
-from .plugin_auth import EXTRA_HINT
+from .plugin_auth import missing_package
 
 __all__ = ["vendor_profile"]
 
@@ -23,11 +23,9 @@ def vendor_profile(name: str, where: str) -> dict[str, Any]:
     try:
         from openstack import exceptions
         from openstack.config import vendors
-    except ImportError:
-        raise ConfigError(
-            f"{where}: profile {name!r} is not in a clouds-public.yaml, and openstacksdk's vendor profiles "
-            f"need openstacksdk: {EXTRA_HINT}"
-        ) from None
+    except ImportError as exc:
+        needed_for = f"{where}: profile {name!r} (not in a clouds-public.yaml, so a vendor profile of openstacksdk)"
+        raise ConfigError(missing_package(exc, "openstacksdk", needed_for, "openstack")) from None
     try:
         profile = vendors.get_profile(name)
         # A vendor file may only name the vendor's site, whose well-known document has the settings.
