@@ -3,7 +3,8 @@
 httpx.MockTransport skips httpcore, and keystoneauth1 sends with requests, so
 neither what httpcore logs nor a keystoneauth plugin can be tried against a
 MockTransport. This stub answers ``POST /v3/auth/tokens`` (password, token,
-or TOTP-style methods, checking the password) with a token whose catalog
+or TOTP-style methods; a wrong password gets 401 and an unknown token 404, as
+from Keystone) with a token whose catalog
 points back at itself, and ``GET /v2/images`` for that token only.
 """
 
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PASSWORD = "pw-Loopback-9xQ-do-not-show"
+UNKNOWN_TOKEN = {"error": {"code": 404, "message": "Could not recognize Fernet token", "title": "Not Found"}}
 REFUSED = {"error": {"code": 401, "message": "The request you have made requires authentication."}}
 IMAGES = [{"id": f"00000000-0000-0000-0000-00000000000{n}", "name": f"image-{n}", "status": "active"} for n in (1, 2)]
 
@@ -92,6 +94,11 @@ def _handler(cloud: StubCloud) -> type[BaseHTTPRequestHandler]:
             password = identity.get("password", {}).get("user", {}).get("password")
             if "password" in identity.get("methods", []) and password != PASSWORD:
                 self._json(401, REFUSED)
+                return
+            given = identity.get("token", {}).get("id")
+            if "token" in identity.get("methods", []) and (given not in cloud.issued or given in cloud.revoked):
+                # What Keystone answers for a token it cannot validate.
+                self._json(404, UNKNOWN_TOKEN)
                 return
             token = cloud.issue()
             answer = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import httpx
@@ -156,3 +157,22 @@ def test_glance_refusals_are_plain_words(status: int, body: str, error: type[Ser
     for markup in ("<br", "<html", "browser", "<h1"):
         assert markup not in message
     assert_no_secret(message)
+
+
+def test_the_command_line_exits_4_for_a_token_keystone_cannot_validate(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from imgql.cli.commands import run
+    from tests.stub_keystone import stub_cloud
+
+    with stub_cloud() as cloud:
+        for name in [name for name in os.environ if name.startswith("OS_")]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("HOME", "/nonexistent-home-for-tests")
+        monkeypatch.setenv("OS_AUTH_URL", cloud.auth_url)
+        monkeypatch.setenv("OS_TOKEN", "gAAAAABWrongToken")
+        monkeypatch.setenv("OS_PROJECT_NAME", "demo")
+        assert run(["query", "images"]) == 4
+    error = capsys.readouterr().err
+    assert "Could not recognize Fernet token" in error
+    assert "gAAAAABWrongToken" not in error
