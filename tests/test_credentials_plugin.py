@@ -155,3 +155,14 @@ def test_keystoneauth_logs_no_token(cloud: StubCloud, caplog: pytest.LogCaptureF
         list(client.query("images"))
     for secret in (*cloud.issued, PASSWORD):
         assert secret not in caplog.text
+
+
+def test_the_clients_verify_reaches_keystoneauth(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = {"auth_type": "v3totp", "auth": {"auth_url": "https://k.example/v3", "user_id": "u", "passcode": "1"}}
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(json.dumps({"clouds": {"mfa": settings}}))
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    with imgql.Client(cloud="mfa") as client:
+        assert client._auth._session.verify is True  # type: ignore[attr-defined]
+    with imgql.Client(cloud="mfa", verify=False) as client:
+        assert client._auth._session.verify is False  # type: ignore[attr-defined]

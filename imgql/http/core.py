@@ -280,7 +280,13 @@ def _credentials_source(endpoint: str | None, token: str | None, options: Client
             endpoint, token, cloud=options.cloud, region=options.region, interface=options.interface
         )
     # An explicit verify=False or CA bundle wins; the default defers to OS_CACERT / clouds.yaml.
-    return auth, options.verify if options.verify is not True else found_verify
+    if options.verify is not True:
+        # A keystoneauth plugin reaches Keystone itself, not through our httpx client.
+        use_verify = getattr(auth, "use_verify", None) if options.auth is None else None
+        if use_verify is not None:
+            use_verify(options.verify)
+        return auth, options.verify
+    return auth, found_verify
 
 
 def _user_agent(existing: str | None) -> str:

@@ -128,6 +128,10 @@ class PluginAuth:
         self._lock = threading.Lock()
         self._token: str | None = None
 
+    def use_verify(self, verify: bool | str) -> None:
+        """Reach Keystone with this TLS setting (the client's explicit ``verify=``)."""
+        self._session.verify = verify
+
     def __repr__(self) -> str:
         shown = [("auth_type", self._auth_type), ("auth_url", self._auth_url), ("interface", self._choice.interface)]
         shown += [(name, value) for name, value in (("region", self._choice.region),) if value]
