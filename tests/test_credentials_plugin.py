@@ -166,3 +166,20 @@ def test_the_clients_verify_reaches_keystoneauth(tmp_path: Path, monkeypatch: py
         assert client._auth._session.verify is True  # type: ignore[attr-defined]
     with imgql.Client(cloud="mfa", verify=False) as client:
         assert client._auth._session.verify is False  # type: ignore[attr-defined]
+
+
+def test_a_token_keystone_cannot_validate(cloud: StubCloud) -> None:
+    options = {"auth_url": cloud.auth_url, "token": "gAAAAABWrongToken", "project_name": "demo"}
+    options["project_domain_name"] = "Default"
+    with imgql.Client(auth=PluginAuth("v3token", options)) as client, pytest.raises(AuthenticationError) as raised:
+        list(client.query("images"))
+    message = str(raised.value)
+    assert message.endswith("(v3token, HTTP 404): Could not recognize Fernet token")
+    assert "gAAAAABWrongToken" not in message
+
+
+def test_an_auth_url_that_is_not_keystone(cloud: StubCloud) -> None:
+    options = {**password_options(cloud), "auth_url": f"{cloud.url}/identity/v3"}
+    with imgql.Client(auth=PluginAuth("v3password", options)) as client, pytest.raises(ConfigError) as raised:
+        list(client.query("images"))
+    assert "is not a Keystone identity endpoint for auth_type 'v3password' (HTTP 404)" in str(raised.value)

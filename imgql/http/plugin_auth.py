@@ -18,6 +18,7 @@ with a :class:`~imgql.errors.ConfigError` naming the auth type and the extra.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ from .service_catalog import EndpointChoice
 __all__ = ["EXTRA_HINT", "PluginAuth", "keystoneauth_loading", "missing_package", "plugin_option_names"]
 
 EXTRA_HINT = "pip install 'imgql[openstack]'"
+
+_KEYSTONEAUTH_SUFFIX = re.compile(r"\s*\(HTTP \d+\)(\s*\(Request-ID: [^)]*\))?\s*$")
 
 # How long keystoneauth waits for Keystone, as imgql's own clients do by default.
 _TIMEOUT = 30.0
@@ -185,15 +188,18 @@ class PluginAuth:
     def _http_error(self, exc: Any) -> Error:
         status = int(getattr(exc, "http_status", 0) or 0)
         message = self._redact(plain_words(str(getattr(exc, "details", None) or exc.message or "")))
+        # keystoneauth's own text ends with the status and request id, which imgql's message says already.
+        message = _KEYSTONEAUTH_SUFFIX.sub("", message)
         detail = f": {message}" if message else ""
-        if status == 401 or (status == 404 and "could not be found" not in message.lower()):
+        if status == 401 or (status == 404 and _keystone_refusal(getattr(exc, "response", None))):
             return AuthenticationError(
                 f"Keystone at {self._auth_url} refused the credentials ({self._auth_type}, HTTP {status}){detail}",
                 status_code=status,
             )
         if status in (300, 404):
             return ConfigError(
-                f"{self._auth_url} is not a Keystone identity endpoint (HTTP {status}); "
+                f"{self._auth_url} is not a Keystone identity endpoint for auth_type {self._auth_type!r} "
+                f"(HTTP {status}); "
                 "check the auth URL (OS_AUTH_URL / auth.auth_url)"
             )
         return ServiceError(f"Keystone at {self._auth_url} answered HTTP {status}{detail}", status_code=status)
@@ -203,6 +209,17 @@ class PluginAuth:
             if len(secret) >= 4:
                 text = text.replace(secret, "***")
         return text
+
+
+def _keystone_refusal(response: Any) -> bool:
+    """Whether a 404 is Keystone's own JSON error about the request (an unknown token,
+    user or credential), rather than a path no route matches."""
+    try:
+        error = response.json().get("error")
+        message = error["message"]
+    except Exception:  # no response, not JSON, not Keystone's shape
+        return False
+    return isinstance(message, str) and "could not be found" not in message.lower()
 
 
 def _secret_name(name: str) -> bool:
