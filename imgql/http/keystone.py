@@ -371,7 +371,7 @@ def _refusal(s: _Settings, response: httpx.Response) -> Error:
         )
     if status == 403:
         return Forbidden(
-            f"Keystone at {s.auth_url} does not allow {_who(s)} this token (HTTP 403){detail}", status_code=403
+            f"Keystone at {s.auth_url} refused to issue a token for {_who(s)} (HTTP 403){detail}", status_code=403
         )
     return ServiceError(f"Keystone at {s.auth_url} answered HTTP {status}{detail}", status_code=status)
 
