@@ -2,9 +2,12 @@
 
 The keys under a cloud's ``auth:`` come from the one table,
 :class:`~imgql.http.credentials.CredentialFields`; this module adds the
-cloud's own settings (``auth_type``, ``region_name`` or ``regions``,
-``interface``, ``image_endpoint_override``, ``verify``, ``cacert``,
-``insecure``). PyYAML is imported only when a file is read.
+cloud's own settings (``auth_type``, ``profile``, ``region_name`` or
+``regions`` with per-region ``values``, ``interface``, ``image_interface``,
+``image_endpoint_override``, ``verify``, ``cacert``, ``insecure``). PyYAML is
+imported only when a file is read; keystoneauth1 only for an ``auth_type``
+imgql does not implement (:mod:`imgql.http.plugin_auth`), openstacksdk only
+for a vendor ``profile`` (:mod:`imgql.http.vendors`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,22 @@ import attrs
 from ..errors import ConfigError
 from ..optional import optional_module
 from .credentials import Auth, CredentialFields, StaticAuth, auth_method
-from .environment import FALSE_WORDS, TRUE_WORDS, ca_bundle, env_value
+from .environment import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    ca_bundle,
+    env_fields,
+    env_value,
+    env_verify,
+    from_env_keystone,
+    interface_from_env,
+    plugin_options_from_env,
+)
 from .keystone import keystone_auth
+from .plugin_auth import PluginAuth
+from .vendors import vendor_profile
 
-__all__ = ["CloudsFiles", "from_cloud", "load_clouds"]
+__all__ = ["ENVVARS_CLOUD", "CloudsFiles", "from_cloud", "load_clouds", "with_profile"]
 
 
 @attrs.frozen
@@ -30,6 +45,11 @@ class CloudsFiles:
     clouds: dict[str, Any]
     searched: list[Path]  # clouds.yaml candidates, in search order
     read: list[Path]  # the files actually read (clouds.yaml, secure.yaml)
+    public: list[Path] = attrs.field(factory=list)  # the clouds-public.yaml files found, for profiles
+
+
+# openstacksdk's name for "the cloud made from the OS_* variables".
+ENVVARS_CLOUD = "envvars"
 
 
 def from_cloud(
@@ -41,7 +61,19 @@ def from_cloud(
     region: str | None,
     interface: str | None,
 ) -> tuple[Auth, bool | str]:
-    """The Auth and TLS setting of cloud ``name`` (named by ``source``, for messages)."""
+    """The Auth and TLS setting of cloud ``name`` (named by ``source``, for messages).
+
+    As the openstack CLI does: ``OS_REGION_NAME`` and ``OS_INTERFACE`` win
+    over the cloud's settings, and ``OS_*`` credential variables fill the
+    fields the cloud leaves unset; ``region`` and ``interface`` win over
+    both. ``envvars`` is the cloud made from the ``OS_*`` variables.
+    """
+    if name == ENVVARS_CLOUD:
+        if not env_value(env, "OS_AUTH_URL"):
+            raise ConfigError(
+                f"cloud {name!r} (from {source}) is the one made from OS_* variables, but OS_AUTH_URL is not set"
+            )
+        return from_env_keystone(env, region, interface), env_verify(env)
     files = load_clouds(env, config_files)
     cloud = files.clouds.get(name)
     if cloud is None:
@@ -49,7 +81,9 @@ def from_cloud(
     where = f"cloud {name!r} in {', '.join(map(str, files.read))}"
     if not isinstance(cloud, dict):
         raise ConfigError(f"{where}: expected a mapping of settings")
-    return _cloud_auth(cloud, where, token, region, interface), _cloud_verify(cloud, where)
+    cloud = with_profile(cloud, files, where)
+    verify = _cloud_verify(cloud, where)
+    return _cloud_auth(cloud, where, env, verify, token, region, interface), verify
 
 
 def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
@@ -62,12 +96,29 @@ def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
 
 
 def _cloud_auth(
-    cloud: Mapping[str, Any], where: str, token: str | None, region: str | None, interface: str | None
+    cloud: Mapping[str, Any],
+    where: str,
+    env: Mapping[str, str],
+    verify: bool | str,
+    token: str | None,
+    region: str | None,
+    interface: str | None,
 ) -> Auth:
+    region = (
+        region
+        or env_value(env, "OS_REGION_NAME")
+        or _text(cloud.get("region_name"), where, "region_name")
+        or _first_region(cloud.get("regions"))
+    )
+    cloud = _with_region_values(cloud, region, where)
     auth = _auth_section(cloud, where)
-    fields = _cloud_fields(auth, where)
+    own = _cloud_fields(auth, where)
     auth_type = _text(cloud.get("auth_type"), where, "auth_type")
-    method = auth_method(auth_type, fields, where)
+    # The method is the cloud's own: a stray OS_APPLICATION_CREDENTIAL_SECRET
+    # must not turn a password cloud into something else.
+    method = auth_method(auth_type, own)
+    # A cloud without Keystone takes nothing from the environment.
+    fields = own if method == "static" else _filled_from_env(own, env)
     # An explicit token replaces the cloud's own credentials but keeps its
     # Keystone, project and region, as `openstack --os-token` does.
     if token:
@@ -81,9 +132,77 @@ def _cloud_auth(
         if not endpoint:
             raise ConfigError(f"{where}: auth_type {auth_type} needs image_endpoint_override or endpoint_override")
         return StaticAuth(endpoint, fields.token)
-    region = region or _text(cloud.get("region_name"), where, "region_name") or _first_region(cloud.get("regions"))
-    interface = interface or _text(cloud.get("interface"), where, "interface")
+    # The image service's own interface wins over the general one, as in
+    # openstacksdk; the environment's general one over the cloud's, as in the CLI.
+    interface = (
+        interface
+        or _text(cloud.get("image_interface"), where, "image_interface")
+        or interface_from_env(env)
+        or _text(cloud.get("interface"), where, "interface")
+        or _text(cloud.get("endpoint_type"), where, "endpoint_type")
+    )
+    if method == "plugin":
+        assert auth_type is not None
+        options = {**plugin_options_from_env(env, auth_type, where), **_plugin_options(auth, where)}
+        return PluginAuth(
+            auth_type,
+            options,
+            region=region,
+            interface=interface,
+            endpoint_override=endpoint_override,
+            verify=verify,
+            where=where,
+        )
     return keystone_auth(fields, method, where, region, interface, endpoint_override)
+
+
+def _filled_from_env(fields: CredentialFields, env: Mapping[str, str]) -> CredentialFields:
+    """``fields`` with the ones left unset taken from ``OS_*`` variables (the CLI's merge)."""
+    from_env = env_fields(env)
+    unset = {
+        field.name: getattr(from_env, field.name)
+        for field in attrs.fields(CredentialFields)
+        if getattr(fields, field.name) is None and getattr(from_env, field.name) is not None
+    }
+    return attrs.evolve(fields, **unset) if unset else fields
+
+
+def _plugin_options(auth: Mapping[str, Any], where: str) -> dict[str, str]:
+    values = {str(key): _text(value, where, f"auth.{key}") for key, value in auth.items()}
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _with_region_values(cloud: Mapping[str, Any], region: str | None, where: str) -> Mapping[str, Any]:
+    """The cloud with the ``values`` of its ``regions:`` entry for ``region`` laid over it."""
+    regions = cloud.get("regions")
+    if not region or not isinstance(regions, list):
+        return cloud
+    for entry in regions:
+        if isinstance(entry, dict) and str(entry.get("name")) == region:
+            values = entry.get("values") or {}
+            if not isinstance(values, dict):
+                raise ConfigError(f"{where}: the values of region {region} must be a mapping")
+            return _merged(cloud, values)
+    return cloud
+
+
+def with_profile(cloud: Mapping[str, Any], files: CloudsFiles, where: str) -> dict[str, Any]:
+    """The cloud laid over its ``profile:`` (clouds-public.yaml, or openstacksdk's vendor profiles)."""
+    # "cloud" is the old name of "profile".
+    name = _text(cloud.get("profile", cloud.get("cloud")), where, "profile")
+    if not name:
+        return dict(cloud)
+    profile = _public_cloud(name, files) or vendor_profile(name, where)
+    return _merged(profile, cloud)
+
+
+def _public_cloud(name: str, files: CloudsFiles) -> dict[str, Any] | None:
+    for path in files.public:
+        data = _read_yaml(path)
+        clouds = data.get("public-clouds") if isinstance(data, dict) else None
+        if isinstance(clouds, dict) and isinstance(clouds.get(name), dict):
+            return dict(clouds[name])
+    return None
 
 
 def _auth_section(cloud: Mapping[str, Any], where: str) -> Mapping[str, Any]:
@@ -155,7 +274,14 @@ def load_clouds(env: Mapping[str, str], config_files: Sequence[str | Path] | Non
     clouds = _clouds_section(clouds_file) if clouds_file else {}
     if secure_file:
         clouds = _merged(clouds, _clouds_section(secure_file))
-    return CloudsFiles(clouds=clouds, searched=clouds_paths, read=read)
+    public = [path for path in _public_paths(clouds_paths) if path.is_file()]
+    return CloudsFiles(clouds=clouds, searched=clouds_paths, read=read, public=public)
+
+
+def _public_paths(clouds_paths: Sequence[Path]) -> list[Path]:
+    # Profiles of public clouds live next to clouds.yaml, as openstacksdk looks for them.
+    folders = list(dict.fromkeys(path.parent for path in clouds_paths))
+    return [folder / name for folder in folders for name in ("clouds-public.yaml", "clouds-public.yml")]
 
 
 def _search_paths(env: Mapping[str, str], config_files: Sequence[str | Path] | None) -> tuple[list[Path], list[Path]]:

@@ -31,6 +31,7 @@ from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
 from .credentials import Auth, Credentials, normalize_endpoint
+from .log_redaction import install_log_redaction
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Params, Reply, describe, listing
 from .resolve import resolve_auth
@@ -93,6 +94,8 @@ class ClientCore:
     def __init__(self, endpoint: str | None, token: str | None, http: Any, sleep: Any, options: ClientOptions) -> None:
         if http is not None and not isinstance(http, self._http_class):
             raise ConfigError(f"http must be an httpx.{self._http_class.__name__}, not {type(http).__name__}")
+        # httpcore logs response headers at DEBUG, Keystone's X-Subject-Token among them.
+        install_log_redaction()
         self._options = options
         self._policy = options.retry_policy
         self._auth, self._verify = _credentials_source(endpoint, token, options)
@@ -277,7 +280,13 @@ def _credentials_source(endpoint: str | None, token: str | None, options: Client
             endpoint, token, cloud=options.cloud, region=options.region, interface=options.interface
         )
     # An explicit verify=False or CA bundle wins; the default defers to OS_CACERT / clouds.yaml.
-    return auth, options.verify if options.verify is not True else found_verify
+    if options.verify is not True:
+        # A keystoneauth plugin reaches Keystone itself, not through our httpx client.
+        use_verify = getattr(auth, "use_verify", None) if options.auth is None else None
+        if use_verify is not None:
+            use_verify(options.verify)
+        return auth, options.verify
+    return auth, found_verify
 
 
 def _user_agent(existing: str | None) -> str:

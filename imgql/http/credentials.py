@@ -29,6 +29,7 @@ __all__ = [
     "Method",
     "StaticAuth",
     "auth_method",
+    "auth_type_key",
     "check_http_url",
     "fields_from",
     "guess_method",
@@ -134,6 +135,12 @@ class CredentialFields:
     project_domain_id: str | None = _field(("OS_PROJECT_DOMAIN_ID",))
     domain_name: str | None = _field(("OS_DOMAIN_NAME",))
     domain_id: str | None = _field(("OS_DOMAIN_ID",))
+    # The domain of the user and the project when neither names its own; the
+    # openstack CLI's OS_DEFAULT_DOMAIN is an id.
+    default_domain_id: str | None = _field(("OS_DEFAULT_DOMAIN_ID", "OS_DEFAULT_DOMAIN"))
+    default_domain_name: str | None = _field(("OS_DEFAULT_DOMAIN_NAME",))
+    # A system-scoped token ("all"), instead of a project-scoped one.
+    system_scope: str | None = _field(("OS_SYSTEM_SCOPE",))
     application_credential_id: str | None = _field(("OS_APPLICATION_CREDENTIAL_ID",))
     application_credential_name: str | None = _field(("OS_APPLICATION_CREDENTIAL_NAME",))
     application_credential_secret: str | None = _field(("OS_APPLICATION_CREDENTIAL_SECRET",), secret=True)
@@ -163,7 +170,9 @@ class CredentialFields:
         ]
 
 
-# keystoneauth plugin names; "static" means no Keystone: a fixed endpoint.
+# The keystoneauth plugin names imgql implements itself; "static" means no
+# Keystone: a fixed endpoint. Any other name is a keystoneauth plugin
+# ("plugin"), loaded by imgql.http.plugin_auth when keystoneauth1 is installed.
 AUTH_TYPES: dict[str, Method | Literal["static"]] = {
     "password": "password",
     "v3password": "password",
@@ -187,14 +196,19 @@ def guess_method(fields: CredentialFields) -> Method:
     return "password"
 
 
-def auth_method(auth_type: str | None, fields: CredentialFields, where: str) -> Method | Literal["static"]:
-    """The method an ``auth_type`` (OS_AUTH_TYPE, clouds.yaml) names, or the guess without one."""
+def auth_type_key(auth_type: str) -> str:
+    """An auth type as keystoneauth looks it up: ``v3-password`` and ``v3password`` alike."""
+    return auth_type.strip().lower().replace("-", "_")
+
+
+def auth_method(auth_type: str | None, fields: CredentialFields) -> Method | Literal["static", "plugin"]:
+    """The method an ``auth_type`` (OS_AUTH_TYPE, clouds.yaml) names, or the guess without one.
+
+    "plugin": a keystoneauth plugin imgql does not implement itself.
+    """
     if auth_type is None:
         return guess_method(fields)
-    method = AUTH_TYPES.get(auth_type.strip().lower().replace("-", "_"))
-    if method is None:
-        raise ConfigError(f"{where}: auth_type {auth_type!r} is not supported; use one of: {', '.join(AUTH_TYPES)}")
-    return method
+    return AUTH_TYPES.get(auth_type_key(auth_type), "plugin")
 
 
 def fields_from(values: Mapping[str, str | None]) -> CredentialFields:

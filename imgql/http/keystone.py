@@ -28,8 +28,9 @@ from typing import Any
 import attrs
 import httpx
 
-from ..errors import AuthenticationError, ConfigError, ConnectionError, ServiceError
+from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
 from .credentials import CredentialFields, Credentials, Method, check_http_url, guess_method, normalize_endpoint
+from .server_text import server_message
 from .service_catalog import EndpointChoice, select_endpoint
 
 __all__ = ["KeystoneAuth", "keystone_auth"]
@@ -233,6 +234,13 @@ def _check_settings(s: _Settings) -> None:
             )
     if s.method == "token" and not f.token:
         raise ConfigError("token auth needs a token")
+    if f.system_scope and (f.project_id or f.project_name):
+        raise ConfigError(
+            f"system_scope {f.system_scope!r} and a project ({f.project_id or f.project_name}) cannot both be set: "
+            "a token has one scope"
+        )
+    if f.system_scope and f.system_scope.lower() != "all":
+        raise ConfigError(f"system_scope must be 'all', not {f.system_scope!r}")
 
 
 # The request and the answer: pure functions.
@@ -250,13 +258,15 @@ def _tokens_url(auth_url: str) -> str:
 
 def _domain_ref(domain_id: str | None, domain_name: str | None, f: CredentialFields) -> dict[str, str]:
     # The specific domain wins, then the general domain_id/domain_name, then
+    # the default domain (OS_DEFAULT_DOMAIN, default_domain_id/_name), then
     # "Default", which is what a single-domain cloud uses and what the
     # OpenStack CLI assumes.
-    if domain_id or domain_name:
-        return {"id": domain_id} if domain_id else {"name": str(domain_name)}
-    if f.domain_id:
-        return {"id": f.domain_id}
-    return {"name": f.domain_name or "Default"}
+    for by_id, by_name in ((domain_id, domain_name), (f.domain_id, f.domain_name)):
+        if by_id or by_name:
+            return {"id": by_id} if by_id else {"name": str(by_name)}
+    if f.default_domain_id:
+        return {"id": f.default_domain_id}
+    return {"name": f.default_domain_name or "Default"}
 
 
 def _user_ref(f: CredentialFields) -> dict[str, Any]:
@@ -289,6 +299,9 @@ def _scope(s: _Settings) -> dict[str, Any] | None:
     f = s.fields
     if s.method == "application_credential":
         return None
+    if f.system_scope:
+        # keystoneauth knows one system scope, "all"; so does Keystone.
+        return {"system": {f.system_scope.lower(): True}}
     if f.project_id:
         return {"project": {"id": f.project_id}}
     if f.project_name:
@@ -309,17 +322,72 @@ def _token_request(s: _Settings) -> tuple[str, dict[str, Any]]:
 def _read_token_response(s: _Settings, response: httpx.Response) -> _Session:
     """The token and image endpoint from Keystone's answer, or the matching error."""
     status = response.status_code
-    if status == 401:
-        raise AuthenticationError(f"Keystone refused the credentials for {_who(s)} at {s.auth_url}", status_code=401)
     if not 200 <= status < 300:
-        detail = _server_message(response, s.fields.secrets())
-        raise ServiceError(f"Keystone at {s.auth_url} answered HTTP {status}{detail}", status_code=status)
+        raise _refusal(s, response)
     token = response.headers.get("X-Subject-Token")
     if not token:
         raise ServiceError(f"Keystone at {s.auth_url} answered without an X-Subject-Token header", status_code=status)
     body = _json_object(response, s)
     endpoint = select_endpoint(body.get("catalog"), s.choice, s.auth_url)
     return _Session(Credentials(normalize_endpoint(endpoint), token), _expiry(body.get("expires_at")))
+
+
+# Keystone's answer when no route matches: the auth URL is wrong, not the credentials.
+_NO_ROUTE = "the resource could not be found"
+
+
+def _refusal(s: _Settings, response: httpx.Response) -> Error:
+    """The error for a token request Keystone did not grant."""
+    status = response.status_code
+    message = _server_message(response, s.fields.secrets())
+    detail = f": {message}" if message else ""
+    if status == 401:
+        return AuthenticationError(
+            f"Keystone refused the credentials for {_who(s)} at {s.auth_url} (HTTP 401){detail}", status_code=401
+        )
+    if status == 404 and _keystone_json(response) and _NO_ROUTE not in message.lower():
+        # Keystone answers 404 for a token it cannot validate (malformed,
+        # expired, revoked: "Could not recognize Fernet token") and for an
+        # unknown user or application credential. The route was found, so
+        # these are refused credentials, not a wrong URL.
+        hint = "; the token may be expired, revoked or mistyped" if s.method == "token" else ""
+        return AuthenticationError(
+            f"Keystone refused the credentials for {_who(s)} at {s.auth_url} (HTTP 404){detail}{hint}",
+            status_code=404,
+        )
+    if 300 < status < 400:
+        location = response.headers.get("Location")
+        where = f" to {location}" if location else ""
+        return ConfigError(
+            f"Keystone at {s.auth_url} redirects{where} (HTTP {status}); use that URL as the auth URL "
+            "(OS_AUTH_URL / auth.auth_url)"
+        )
+    if status in (300, 404):
+        # Glance answers its version list (300) at any unknown path; a web
+        # server or a wrong path prefix answers 404.
+        return ConfigError(
+            f"{s.auth_url} is not a Keystone identity endpoint (POST {_tokens_path(s)} answered HTTP {status}); "
+            "check the auth URL (OS_AUTH_URL / auth.auth_url)"
+        )
+    if status == 403:
+        return Forbidden(
+            f"Keystone at {s.auth_url} refused to issue a token for {_who(s)} (HTTP 403){detail}", status_code=403
+        )
+    return ServiceError(f"Keystone at {s.auth_url} answered HTTP {status}{detail}", status_code=status)
+
+
+def _tokens_path(s: _Settings) -> str:
+    return httpx.URL(_tokens_url(s.auth_url)).path
+
+
+def _keystone_json(response: httpx.Response) -> bool:
+    """Whether the answer is Keystone's own JSON error (``{"error": {"code": ..., "message": ...}}``)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return False
+    error = data.get("error") if isinstance(data, dict) else None
+    return isinstance(error, dict) and isinstance(error.get("message"), str)
 
 
 def _who(s: _Settings) -> str:
@@ -332,17 +400,11 @@ def _who(s: _Settings) -> str:
 
 
 def _server_message(response: httpx.Response, secrets: Sequence[str]) -> str:
-    """Keystone's own explanation, if any, with any echoed secret masked."""
-    try:
-        data = response.json()
-        message = data["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        return ""
-    if not isinstance(message, str) or not message.strip():
-        return ""
+    """Keystone's own explanation in plain words, if any, with any echoed secret masked."""
+    message = server_message(response.content, response.status_code)
     for secret in secrets:
         message = message.replace(secret, "***")
-    return f": {message.strip()[:_MAX_SERVER_MESSAGE]}"
+    return message[:_MAX_SERVER_MESSAGE]
 
 
 def _json_object(response: httpx.Response, s: _Settings) -> dict[str, Any]:

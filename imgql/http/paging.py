@@ -30,10 +30,7 @@ What it does:
 
 from __future__ import annotations
 
-import html
-import http
 import json
-import re
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -50,6 +47,8 @@ from ..errors import (
     ServiceUnavailable,
 )
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
+from .server_text import server_message as plain_text
+from .server_text import status_phrase as _phrase
 
 __all__ = [
     "LISTING_PATH",
@@ -75,9 +74,6 @@ LISTING_PATH = "/v2/images"
 
 # How many times a listing may start over after losing its place.
 MAX_RESTARTS = 2
-
-# Server messages are shown to people; a whole HTML page is not useful.
-_MAX_MESSAGE = 500
 
 
 # --------------------------------------------------------------------------- what the driver reports
@@ -358,68 +354,6 @@ def describe(params: Params) -> str:
     return LISTING_PATH + "?" + urlencode(params, quote_via=quote, safe=":,")
 
 
-def _phrase(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return ""
-
-
-_TAG = re.compile(r"<[^>]*>")
-_INVISIBLE = re.compile(r"<(head|title|script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_SPACE = re.compile(r"\s+")
-_MESSAGE_KEYS = ("message", "description", "detail", "title", "error")
-
-
 def server_message(reply: Reply) -> str:
-    """The human text of an error answer: the message of a JSON error
-    (``{"badRequest": {"message": ...}}`` and similar shapes), or the text of an
-    HTML page without its markup and status heading, or the plain text."""
-    text = reply.content.decode("utf-8", errors="replace").strip()
-    if not text:
-        return ""
-    message: str | None = None
-    if text[:1] in "{[":
-        try:
-            message = _json_message(json.loads(text))
-        except ValueError:
-            message = None
-    if message is None:
-        if "<" in text and ">" in text:
-            text = _INVISIBLE.sub(" ", text)
-            text = _TAG.sub(" ", text)
-            text = html.unescape(text)
-        message = text
-    message = _SPACE.sub(" ", message).strip()
-    # An HTML error page repeats the status line as a heading.
-    heading = f"{reply.status} {_phrase(reply.status)}".strip()
-    if message.startswith(heading):
-        message = message[len(heading) :].lstrip(" :.-") or message
-    if len(message) > _MAX_MESSAGE:
-        message = message[: _MAX_MESSAGE - 3].rstrip() + "..."
-    return message
-
-
-def _json_message(data: object, depth: int = 0) -> str | None:
-    if depth > 4:
-        return None
-    if isinstance(data, str):
-        return data
-    if isinstance(data, list):
-        for item in data:
-            found = _json_message(item, depth + 1)
-            if found:
-                return found
-        return None
-    if not isinstance(data, dict):
-        return None
-    for key in _MESSAGE_KEYS:
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value
-    for value in data.values():
-        if isinstance(value, (dict, list)):
-            found = _json_message(value, depth + 1)
-            if found:
-                return found
-    return None
+    """The human text of an error answer, in plain words (see :mod:`imgql.http.server_text`)."""
+    return plain_text(reply.content, reply.status)
