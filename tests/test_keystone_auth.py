@@ -6,7 +6,7 @@ Keystone's virtualenv is the reference where behaviour should match. Every
 image endpoint has its own loopback address, so the address Glance saw the
 listing at tells which catalog entry a client chose.
 
-Known defects are written as the behaviour should be, marked ``xfail(strict=True)``.
+Each behaviour that once differed from the ``openstack`` CLI has its test here.
 """
 
 from __future__ import annotations
@@ -208,7 +208,6 @@ class Choice:
     region: str
     interface: str
     # Set while imgql gets it wrong (the openstack CLI gets it right).
-    defect: str | None = None
     # Whether `openstack image list` is run too. Each run costs seconds, so
     # only where the expected entry is a question of how OpenStack clients behave.
     ask_reference: bool = True
@@ -236,7 +235,6 @@ CHOICES: tuple[Choice, ...] = (
         lambda c, h: _openrc(c, h, OS_ENDPOINT_TYPE="internalURL"),
         t.REGION_ONE,
         "internal",
-        defect="OS_ENDPOINT_TYPE (the older name of OS_INTERFACE, with a URL suffix) is not read",
     ),
     Choice(
         "clouds region_name",
@@ -257,35 +255,30 @@ CHOICES: tuple[Choice, ...] = (
         lambda c, h: _clouds(c, h, {}, OS_REGION_NAME=t.REGION_TWO),
         t.REGION_TWO,
         "public",
-        defect="OS_REGION_NAME does not override the region of a cloud chosen with OS_CLOUD",
     ),
     Choice(
         "OS_CLOUD+OS_INTERFACE",
         lambda c, h: _clouds(c, h, {}, OS_INTERFACE="internal"),
         t.REGION_ONE,
         "internal",
-        defect="OS_INTERFACE does not override the interface of a cloud chosen with OS_CLOUD",
     ),
     Choice(
         "clouds regions values",
         lambda c, h: _clouds(c, h, {"regions": [{"name": t.REGION_TWO, "values": {"interface": "internal"}}]}),
         t.REGION_TWO,
         "internal",
-        defect="per-region values in clouds.yaml `regions:` are ignored",
     ),
     Choice(
         "clouds image_interface",
         lambda c, h: _clouds(c, h, {"image_interface": "internal"}),
         t.REGION_ONE,
         "internal",
-        defect="clouds.yaml image_interface is ignored",
     ),
 )
 
 
 def _imgql_choice(choice: Choice) -> Any:
-    marks = [pytest.mark.xfail(strict=True, reason=choice.defect)] if choice.defect else []
-    return pytest.param(choice, id=choice.id, marks=marks)
+    return pytest.param(choice, id=choice.id)
 
 
 @pytest.mark.parametrize("choice", [pytest.param(c, id=c.id) for c in CHOICES if c.ask_reference])
@@ -352,7 +345,6 @@ def test_a_revoked_token_given_directly_is_an_authentication_error(keystone: Key
     assert_no_secret(keystone, run.stderr, token)
 
 
-@pytest.mark.xfail(strict=True, reason="Glance's HTML 401 body is passed through into the message")
 def test_a_401_message_has_no_html(keystone: KeystoneCloud, home: Path) -> None:
     token = keystone.token(t.ALICE)
     keystone.revoke(token)
@@ -371,9 +363,6 @@ def _bad_token_env(cloud: KeystoneCloud) -> dict[str, str]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Keystone answers 404 for a token it cannot validate; imgql reports a ServiceError"
-)
 def test_a_bad_token_is_an_authentication_error(
     keystone: KeystoneCloud, use_env: Callable[[Mapping[str, str]], None]
 ) -> None:
@@ -383,7 +372,6 @@ def test_a_bad_token_is_an_authentication_error(
     assert "gAAAAABWrongToken" not in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="Keystone answers 404 for a token it cannot validate; imgql exits 5")
 def test_a_bad_token_exits_with_the_authentication_code(keystone: KeystoneCloud, home: Path) -> None:
     run = imgql_cli({**keystone.clean_env(home), **_bad_token_env(keystone)}, "query", "images")
     assert run.returncode == EXIT_AUTH, run.stderr
@@ -424,7 +412,6 @@ def test_a_role_glance_does_not_know_is_forbidden(keystone: KeystoneCloud, home:
     assert_no_secret(keystone, run.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="Glance's HTML 403 body (<br /><br />) is passed through into the message")
 def test_a_403_message_has_no_html(keystone: KeystoneCloud, home: Path) -> None:
     run = imgql_cli(_dave_env(keystone, home), "query", "images")
     assert run.returncode == EXIT_AUTH
@@ -451,7 +438,6 @@ def test_a_wrong_auth_url_fails_cleanly(keystone: KeystoneCloud, home: Path, whi
     assert_no_secret(keystone, run.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="an auth URL answering 300 or 404 gives no hint to check the auth URL")
 @pytest.mark.parametrize("which", ["glance", "glance-v3", "wrong-path"])
 def test_a_wrong_auth_url_says_to_check_it(keystone: KeystoneCloud, home: Path, which: str) -> None:
     run = imgql_cli(_openrc(keystone, home, OS_AUTH_URL=_wrong_auth_urls(keystone)[which]), "query", "images")
@@ -480,7 +466,6 @@ def test_debug_logging_shows_no_password(keystone: KeystoneCloud, home: Path) ->
     assert_no_secret(keystone, run.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="at DEBUG, httpcore logs Keystone's X-Subject-Token response header")
 def test_debug_logging_shows_no_token(keystone: KeystoneCloud, home: Path) -> None:
     run = _debug_run(keystone, home)
     assert run.returncode == 0, run.stderr
