@@ -106,7 +106,7 @@ def test_readme_command_table(catalog: str) -> None:
         assert heading in header
     body = result.stdout
     assert body.index("Ubuntu-24.04-LTS") < body.index("Ubuntu-22.04-LTS")
-    assert "667.6 MiB" in body  # human-readable size in tables
+    assert "700.0 MB" in body  # human-readable size in tables
     assert "Debian" not in body
 
 

@@ -34,12 +34,13 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..errors import Error, MultipleFound, NotFound, QueryError
+from ..errors import ConfigQueryError, Error, FileError, MultipleFound, NotFound, QueryError, line_and_column
 from ..optional import optional_module
 
 __all__ = [
     "ConfigQueryError",
     "Diagnostic",
+    "FileError",
     "Problem",
     "check_file",
     "check_queries",
@@ -84,21 +85,6 @@ class Problem:
         if isinstance(self.error, QueryError) and self.error.line is not None:
             text += "\n" + self.error.caret()
         return text
-
-
-class ConfigQueryError(Error):
-    """Some queries of a configuration could not be resolved; ``problems``
-    lists every one of them, in document order."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"{count} quer{'y' if count == 1 else 'ies'} in the configuration failed"
-        super().__init__(head + ":\n" + "\n".join(_indent(str(p)) for p in self.problems))
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.split("\n"))
 
 
 def _problem(path: str, query: str, error: Error) -> Problem:
@@ -296,14 +282,6 @@ class Diagnostic:
         return where + what + (f"\n{self.caret}" if self.caret else "")
 
 
-class FileError(Error):
-    """A configuration file that cannot be read or parsed; ``diagnostic`` says where."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
-
-
 def _yaml() -> ModuleType:
     return optional_module("yaml", needed_for="reading YAML", extra="cli")
 
@@ -466,20 +444,13 @@ class _Locator:
             # A missing key path: point at its last key, if it appears at all.
             last = problem.path.rsplit(".", 1)[-1]
             index = self.text.find(last) if last else -1
-            return _line_col(self.text, max(index, 0))
+            return line_and_column(self.text, max(index, 0))
         start, end = span
         if problem.offset is not None and problem.query:
             found = _locate(self.text, start, end, problem.query, problem.offset)
             if found is not None:
-                return _line_col(self.text, found)
-        return _line_col(self.text, start)
-
-
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    index = max(0, min(index, len(text)))
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
+                return line_and_column(self.text, found)
+        return line_and_column(self.text, start)
 
 
 def _occurrences_before(text: str, needle: str, limit: int) -> int:

@@ -99,12 +99,14 @@ def resolve_column(name: str) -> Column:
 
 
 def human_size(size: int | float) -> str:
-    """Bytes in binary units with one decimal: ``2.2 GiB``."""
+    """Bytes in the decimal units the query language uses by default, with one
+    decimal: ``603.8 MB`` is what ``size > 600MB`` compares against (``KB MB GB``
+    are powers of 1000 in a query, so the table speaks the same units)."""
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(value) < 1024 or unit == "PiB":
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if abs(value) < 1000 or unit == "PB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     raise AssertionError("unreachable")  # pragma: no cover
 
 
