@@ -23,6 +23,7 @@ mapping or any index of a list (``servers.*.image``); a number indexes a list
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 import json
 import os
@@ -159,7 +160,8 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
     for pattern in keys:
         parts = _split(pattern)
         matches = list(_walk_pattern(data, parts, ()))
-        if not matches and "*" not in parts:
+        if not matches:
+            # A pattern that matches nothing checks nothing: most likely a typo.
             missing.append(pattern)
         for path, value in matches:
             if path not in seen:
@@ -202,10 +204,23 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _missing(data: Any, pattern: str) -> Problem:
+    """The problem of a key path that matches nothing, with the closest paths the data has."""
+    parts = pattern.split(".")
+    paths: set[str] = set()
+    for path, _value in _walk_all(data):
+        for end in range(1, len(path) + 1):
+            shape = [("*" if i < len(parts) and parts[i] == "*" else str(key)) for i, key in enumerate(path[:end])]
+            paths.add(".".join(shape))
+    close = difflib.get_close_matches(pattern, sorted(paths), n=2, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return Problem(pattern, "", QueryError(f"no value at key path {pattern}{hint}"))
+
+
 def check_queries(data: Any, keys: Iterable[str] | str | None = None) -> list[Problem]:
     """Every problem with the queries of ``data``, without calling any API."""
     found, missing = find_queries(data, keys)
-    problems = [Problem(pattern, "", QueryError(f"no value at key path {pattern}")) for pattern in missing]
+    problems = [_missing(data, pattern) for pattern in missing]
     for path, value in found:
         error = check_query(value)
         if error is not None:
@@ -217,7 +232,7 @@ def resolve_images(data: Any, keys: Iterable[str] | str | None, source: Source, 
     """The image each query of ``data`` picks (``source.one``), by key path.
     Raises :class:`ConfigQueryError` listing every query that failed."""
     found, missing = find_queries(data, keys)
-    problems = [Problem(pattern, "", QueryError(f"no value at key path {pattern}")) for pattern in missing]
+    problems = [_missing(data, pattern) for pattern in missing]
     images: dict[PathKey, Any] = {}
     for path, value in found:
         name = path_text(path)
