@@ -209,7 +209,9 @@ def _output_options() -> argparse.ArgumentParser:
         help="sort the output by this column (repeatable), after the query; `order by` sorts before limit",
     )
     order = group.add_mutually_exclusive_group()
-    order.add_argument("--sort-ascending", action="store_false", dest="sort_descending", help="sort ascending")
+    order.add_argument(
+        "--sort-ascending", action="store_false", dest="sort_descending", default=False, help="sort ascending (default)"
+    )
     order.add_argument("--sort-descending", action="store_true", dest="sort_descending", help="sort descending")
     group.add_argument("--noindent", action="store_true", help="json: one line, no indentation")
     group.add_argument("--quote", choices=tuple(QUOTING), default="minimal", help="csv quoting (default: minimal)")
@@ -281,12 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(
-        name: str, help_text: str, parents: Sequence[argparse.ArgumentParser], examples: str = ""
+        name: str, help_text: str, parents: Sequence[argparse.ArgumentParser], examples: str = "", syntax: str = ""
     ) -> argparse.ArgumentParser:
+        operands = {"query": "QUERY...", "plan": "QUERY...", "search": "TEXT...", "check": "FILE..."}.get(name, "")
         return commands.add_parser(
             name,
+            # The options are many (those of the openstack CLI): list them below, not here.
+            usage=f"imgql [OPTIONS] {name} [OPTIONS] {operands}".rstrip(),
             help=help_text,
-            description=help_text,
+            description=help_text + (f"\n\nQUERY is {syntax}" if syntax else ""),
             parents=list(parents),  # type: ignore[arg-type]
             epilog=examples + EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -303,13 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="give $NAME in the query a value (repeatable); the value is never spliced into the text",
         )
 
-    query = command("query", "run a query and print the images", [under, output], QUERY_EXAMPLES)
-    query.add_argument("query", nargs="+", metavar="QUERY", help=QUERY_HELP)
+    query = command("query", "run a query and print the images", [under, output], QUERY_EXAMPLES, QUERY_HELP)
+    query.add_argument("query", nargs="+", metavar="QUERY", help="the query (see above)")
     query.add_argument("--one", action="store_true", help="exactly one image (an object with -f json), or exit 3")
     param_option(query)
 
-    plan = command("plan", "print the plan of a query without running it", [under], PLAN_EXAMPLES)
-    plan.add_argument("query", nargs="+", metavar="QUERY", help=QUERY_HELP)
+    plan = command("plan", "print the plan of a query without running it", [under], PLAN_EXAMPLES, QUERY_HELP)
+    plan.add_argument("query", nargs="+", metavar="QUERY", help="the query (see above)")
     param_option(plan)
 
     search = command("search", "run what a person would type into a search box", [under, output])
