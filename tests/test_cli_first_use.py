@@ -5,6 +5,7 @@ shell through a pseudo-terminal, at a fixed terminal width."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -15,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -250,7 +251,7 @@ def test_global_options_go_before_or_after_the_command() -> None:
 
 
 class _Glance(http.server.BaseHTTPRequestHandler):
-    seen: list[dict[str, str]] = []
+    seen: ClassVar[list[dict[str, str]]] = []
 
     def do_GET(self) -> None:
         _Glance.seen.append(dict(self.headers))
@@ -454,10 +455,8 @@ class Terminal:
     def wait(self, timeout: float = 20) -> int:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(AssertionError):
                 self.read_until("\x00", timeout=0.2)
-            except AssertionError:
-                pass
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 return os.waitstatus_to_exitcode(status)
