@@ -53,8 +53,10 @@ exit codes:
   5    the Images API failed or could not be reached (after retries)
   130  interrupted (Ctrl-C); what was already printed is kept
 
-credentials (without --catalog) come from --endpoint/--token, --os-cloud
-(clouds.yaml), or the OS_* environment variables, as for the openstack CLI.
+credentials (without --catalog) come from the openstack CLI's options, given
+before or after the command (--os-cloud NAME, --os-auth-url URL with a user,
+--os-token TOKEN with --os-endpoint URL, --os-auth-type none with --os-endpoint),
+then from clouds.yaml (OS_CLOUD) and the OS_* environment variables.
 """
 
 
