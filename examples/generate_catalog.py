@@ -1104,7 +1104,34 @@ class Generator:
 
         images.append(dict(SAMPLE))
         images.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
-        return {"images": images, "first": "/v2/images", "schema": "/v2/schemas/images"}
+        return {
+            "images": images,
+            "first": "/v2/images",
+            "schema": "/v2/schemas/images",
+            # Whose view the listing answers from, and who each shared image is
+            # shared with: what a real Glance scopes a listing by, so that an
+            # offline answer is the one the web team gets from the cloud.
+            "project": WEB,
+            "members": members(images),
+        }
+
+
+def members(images: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """``GET /v2/images/{id}/members`` of every shared image: one to three
+    other projects, most of whom accepted. Its own random stream, so that the
+    images stay the same whatever is drawn here."""
+    rng = random.Random(SEED + 1)
+    shared: dict[str, list[dict[str, str]]] = {}
+    for record in sorted(images, key=lambda r: r["id"]):
+        if record["visibility"] != "shared":
+            continue
+        others = [p for p in (*PROJECTS, ADMIN) if p != record["owner"]]
+        entries = []
+        for project in sorted(rng.sample(others, rng.randint(1, min(3, len(others))))):
+            status = rng.choices(("accepted", "pending", "rejected"), weights=(0.6, 0.25, 0.15))[0]
+            entries.append({"member_id": project, "status": status})
+        shared[record["id"]] = entries
+    return shared
 
 
 def stamp(moment: datetime) -> str:

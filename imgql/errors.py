@@ -9,6 +9,7 @@ characters.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -16,9 +17,11 @@ __all__ = [
     "BadRequest",
     "CatalogError",
     "ConfigError",
+    "ConfigQueryError",
     "ConnectionError",
     "EndpointError",
     "Error",
+    "FileError",
     "Forbidden",
     "IncompleteQueryError",
     "InvalidPatternError",
@@ -218,6 +221,27 @@ class ConnectionError(ServiceError, builtins.ConnectionError):  # noqa: A001 - t
     Also a subclass of the built-in ConnectionError, so that code written
     with either name in scope (``from imgql import *`` shadows it) catches it.
     """
+
+
+class ConfigQueryError(Error):
+    """Some queries of a configuration could not be resolved; ``problems``
+    lists every one of them (``imgql.cli.queryfiles.Problem``), in document order."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems: tuple[Any, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} quer{'y' if count == 1 else 'ies'} in the configuration failed"
+        body = "\n".join("\n".join("  " + line for line in str(p).split("\n")) for p in self.problems)
+        super().__init__(head + ":\n" + body)
+
+
+class FileError(Error):
+    """A configuration file that cannot be read or parsed; ``diagnostic``
+    (``imgql.cli.queryfiles.Diagnostic``) says where."""
+
+    def __init__(self, diagnostic: Any) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from ..errors import (
@@ -52,18 +53,21 @@ exit codes:
   5    the Images API failed or could not be reached (after retries)
   130  interrupted (Ctrl-C); what was already printed is kept
 
-credentials (without --catalog) come from --endpoint/--token, --os-cloud
-(clouds.yaml), or the OS_* environment variables, as for the openstack CLI.
+credentials (without --catalog) come from the openstack CLI's options, given
+before or after the command (--os-cloud NAME, --os-auth-url URL with a user,
+--os-token TOKEN with --os-endpoint URL, --os-auth-type none with --os-endpoint),
+then from clouds.yaml (OS_CLOUD) and the OS_* environment variables.
 """
 
 
 def exit_code(exc: BaseException) -> int:
     """The exit code for an error (documented in ``imgql --help`` and docs/cli.md)."""
+    from .output import ColumnError
     from .queryfiles import ConfigQueryError, exit_code_for
 
     if isinstance(exc, ConfigQueryError):
         return exit_code_for(exc.problems)
-    if isinstance(exc, (QueryError, ParameterError)):
+    if isinstance(exc, (QueryError, ParameterError, ColumnError)):
         return EXIT_USAGE
     if isinstance(exc, (NotFound, MultipleFound)):
         return EXIT_NOT_FOUND
@@ -83,28 +87,108 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _source_options() -> argparse.ArgumentParser:
+# The openstack CLI's global options, read as it reads them: the option names
+# the environment variable each one stands for.
+OS_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("--os-auth-url", "OS_AUTH_URL", "the Keystone URL (https://keystone.example:5000/v3)"),
+    ("--os-username", "OS_USERNAME", "user name"),
+    ("--os-user-id", "OS_USER_ID", "user id"),
+    ("--os-password", "OS_PASSWORD", "password"),
+    ("--os-project-name", "OS_PROJECT_NAME", "project to log in to"),
+    ("--os-user-domain-name", "OS_USER_DOMAIN_NAME", "domain of the user"),
+    ("--os-user-domain-id", "OS_USER_DOMAIN_ID", "domain id of the user"),
+    ("--os-project-domain-name", "OS_PROJECT_DOMAIN_NAME", "domain of the project"),
+    ("--os-project-domain-id", "OS_PROJECT_DOMAIN_ID", "domain id of the project"),
+    ("--os-domain-name", "OS_DOMAIN_NAME", "a domain to scope to"),
+    ("--os-domain-id", "OS_DOMAIN_ID", "a domain id to scope to"),
+    ("--os-application-credential-id", "OS_APPLICATION_CREDENTIAL_ID", "application credential id"),
+    ("--os-application-credential-name", "OS_APPLICATION_CREDENTIAL_NAME", "application credential name"),
+    ("--os-application-credential-secret", "OS_APPLICATION_CREDENTIAL_SECRET", "application credential secret"),
+)
+AUTH_TYPES = ("password", "v3password", "token", "v3token", "applicationcredential", "v3applicationcredential", "none")
+
+
+def _dest(option: str) -> str:
+    return option.lstrip("-").replace("-", "_")
+
+
+def _source_options(under_command: bool = False) -> argparse.ArgumentParser:
+    """Where images come from. The same options are accepted before the
+    command (as `openstack --os-cloud x image list`) and after it; after it,
+    they default to "not given" so that they do not undo the ones before."""
+
+    def given(default: Any) -> Any:
+        return argparse.SUPPRESS if under_command else default
+
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("where images come from")
-    group.add_argument("--catalog", metavar="FILE", help="an offline JSON catalog (a GET /v2/images response)")
     group.add_argument(
-        "--os-cloud", "--cloud", metavar="NAME", dest="cloud", help="a cloud from clouds.yaml (default: OS_CLOUD)"
+        "--catalog", metavar="FILE", default=given(None), help="an offline JSON catalog (a GET /v2/images response)"
     )
-    group.add_argument("--endpoint", metavar="URL", help="the Images API root (default: OS_IMAGE_URL or the catalog)")
-    group.add_argument("--token", metavar="TOKEN", help="a token (default: OS_TOKEN, or one from Keystone)")
-    group.add_argument("--insecure", action="store_true", help="do not verify the server's TLS certificate")
-    group.add_argument("--os-cacert", metavar="FILE", dest="cacert", help="a CA bundle to verify the server with")
     group.add_argument(
-        "--profile", choices=PROFILES, default="glance", help="what the API can filter (default: glance)"
+        "--os-cloud", "--cloud", metavar="NAME", dest="cloud", default=given(None), help="a cloud from clouds.yaml"
     )
-    group.add_argument("--page-size", type=_positive_int, metavar="N", help="images per page request")
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="per-request timeout")
-    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    group.add_argument(
+        "--os-region-name", "--region", metavar="REGION", dest="region", default=given(None), help="the region"
+    )
+    group.add_argument(
+        "--os-interface",
+        "--interface",
+        metavar="INTERFACE",
+        dest="interface",
+        default=given(None),
+        help="the endpoint interface: public, internal or admin",
+    )
+    group.add_argument(
+        "--os-endpoint",
+        "--endpoint",
+        "--os-image-url",
+        metavar="URL",
+        dest="endpoint",
+        default=given(None),
+        help="the Images API root (default: OS_IMAGE_URL, or the Keystone catalog)",
+    )
+    group.add_argument(
+        "--os-token", "--token", metavar="TOKEN", dest="token", default=given(None), help="a token (default: OS_TOKEN)"
+    )
+    group.add_argument(
+        "--os-auth-type",
+        metavar="TYPE",
+        dest="auth_type",
+        default=given(None),
+        help=f"how to log in: {', '.join(AUTH_TYPES)} (none: a Glance without Keystone, with --os-endpoint)",
+    )
+    group.add_argument(
+        "--os-project-id",
+        metavar="ID",
+        dest="project_id",
+        default=given(None),
+        help="the project to log in to; with --catalog, whose view of the catalog to answer from",
+    )
+    for option, _variable, help_text in OS_OPTIONS:
+        group.add_argument(option, metavar="VALUE", dest=_dest(option), default=given(None), help=help_text)
+    group.add_argument(
+        "--insecure", action="store_true", default=given(False), help="do not verify the server's TLS certificate"
+    )
+    group.add_argument(
+        "--os-cacert", metavar="FILE", dest="cacert", default=given(None), help="a CA bundle to verify the server with"
+    )
+    group.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default=given(None),
+        help="what the API can filter (default: glance; a catalog plans everything on the client)",
+    )
+    group.add_argument(
+        "--page-size", type=_positive_int, metavar="N", default=given(None), help="images per page request"
+    )
+    group.add_argument("--timeout", type=float, metavar="SECONDS", default=given(None), help="per-request timeout")
+    common.add_argument("--debug", action="store_true", default=given(False), help="show a traceback on errors")
     return common
 
 
 def _output_options() -> argparse.ArgumentParser:
-    from .output import FORMATS
+    from .output import FORMATS, QUOTING
 
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("output")
@@ -117,7 +201,30 @@ def _output_options() -> argparse.ArgumentParser:
         metavar="COLUMN",
         help="a column to show (repeatable): a heading, a field or a custom property",
     )
-    group.add_argument("--long", action="store_true", help="more columns")
+    group.add_argument("--long", action="store_true", help="the columns of `openstack image list --long`, and more")
+    group.add_argument(
+        "--sort-column",
+        action="append",
+        dest="sort_columns",
+        default=[],
+        metavar="COLUMN",
+        help="sort the output by this column (repeatable), after the query; `order by` sorts before limit",
+    )
+    order = group.add_mutually_exclusive_group()
+    order.add_argument(
+        "--sort-ascending", action="store_false", dest="sort_descending", default=False, help="sort ascending (default)"
+    )
+    order.add_argument("--sort-descending", action="store_true", dest="sort_descending", help="sort descending")
+    group.add_argument("--noindent", action="store_true", help="json: one line, no indentation")
+    group.add_argument("--quote", choices=tuple(QUOTING), default="minimal", help="csv quoting (default: minimal)")
+    group.add_argument(
+        "--max-width",
+        type=int,
+        metavar="N",
+        help="table: at most N characters wide (0: never fit, never wrap)",
+    )
+    group.add_argument("--fit-width", action="store_true", help="table: fit the terminal even when piped")
+    group.add_argument("--print-empty", action="store_true", help="table: print the headings when nothing matches")
     return common
 
 
@@ -138,46 +245,86 @@ def _param(text: str) -> tuple[str, str]:
     return name.strip().lstrip("$"), value
 
 
+QUERY_HELP = """\
+a query (several words are joined; '-' reads it from stdin):
+  images [where CONDITION] [order by FIELD [asc|desc], ...] [limit N]
+  all images ...   (every visibility, hidden and not, every membership status)
+see docs/language.md for fields, operators, units (GB = 10^9 bytes, GiB = 2^30) and dates"""
+
+QUERY_EXAMPLES = """\
+examples:
+  imgql query 'images where tag = lts and size < 5GB order by created_at desc limit 1'
+  imgql query --catalog examples/catalog.json -f json --one 'images where os_distro = debian limit 1'
+  imgql query -p distro=ubuntu 'images where os_distro = $distro'
+  imgql --os-cloud mycloud query -c id -c name -f value 'images where name like "ubuntu*"'
+
+"""
+
+PLAN_EXAMPLES = """\
+examples:
+  imgql plan 'images where os_distro = ubuntu and size < 5GB'
+  imgql plan --profile documented -p tag=lts 'images where tag = $tag'
+
+A plan needs no credentials and sends nothing. With --catalog everything is
+done on the client (profile none), whatever --profile says.
+
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    source = _source_options()
     output = _output_options()
+    under = _source_options(under_command=True)
     parser = _Parser(
         prog="imgql",
         description="Ask an OpenStack Images API (Glance) for images with one line of text.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_source_options()],
     )
     parser.add_argument("--version", action="version", version=f"imgql {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_text: str, parents: Sequence[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    def command(
+        name: str, help_text: str, parents: Sequence[argparse.ArgumentParser], examples: str = "", syntax: str = ""
+    ) -> argparse.ArgumentParser:
+        operands = {"query": "QUERY...", "plan": "QUERY...", "search": "TEXT...", "check": "FILE..."}.get(name, "")
         return commands.add_parser(
             name,
+            # The options are many (those of the openstack CLI): list them below, not here.
+            usage=f"imgql [OPTIONS] {name} [OPTIONS] {operands}".rstrip(),
             help=help_text,
-            description=help_text,
+            description=help_text + (f"\n\nQUERY is {syntax}" if syntax else ""),
             parents=list(parents),  # type: ignore[arg-type]
-            epilog=EPILOG,
+            epilog=examples + EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
-    query = command("query", "run a query and print the images", [source, output])
-    query.add_argument("query", nargs="+", metavar="QUERY", help="the query ('-' reads it from stdin)")
-    query.add_argument("--one", action="store_true", help="exactly one image, or exit 3")
-    query.add_argument(
-        "-p", "--param", action="append", type=_param, default=[], metavar="NAME=VALUE", help="bind $NAME"
-    )
+    def param_option(target: argparse.ArgumentParser) -> None:
+        target.add_argument(
+            "-p",
+            "--param",
+            action="append",
+            type=_param,
+            default=[],
+            metavar="NAME=VALUE",
+            help="give $NAME in the query a value (repeatable); the value is never spliced into the text",
+        )
 
-    plan = command("plan", "print the plan of a query without running it", [source])
-    plan.add_argument("query", nargs="+", metavar="QUERY")
-    plan.add_argument("-p", "--param", action="append", type=_param, default=[], metavar="NAME=VALUE")
+    query = command("query", "run a query and print the images", [under, output], QUERY_EXAMPLES, QUERY_HELP)
+    query.add_argument("query", nargs="+", metavar="QUERY", help="the query (see above)")
+    query.add_argument("--one", action="store_true", help="exactly one image (an object with -f json), or exit 3")
+    param_option(query)
 
-    search = command("search", "run what a person would type into a search box", [source, output])
+    plan = command("plan", "print the plan of a query without running it", [under], PLAN_EXAMPLES, QUERY_HELP)
+    plan.add_argument("query", nargs="+", metavar="QUERY", help="the query (see above)")
+    param_option(plan)
+
+    search = command("search", "run what a person would type into a search box", [under, output])
     search.add_argument("text", nargs="*", metavar="TEXT", help="words, phrases and field:value filters")
     search.add_argument("--allow", metavar="FIELDS", help="comma-separated fields that may be filtered on")
     search.add_argument("--show-query", action="store_true", help="print the query the search became, on stderr")
 
-    check = command("check", "validate the queries of configuration files (YAML, TOML, JSON)", [source])
+    check = command("check", "validate the queries of configuration files (YAML, TOML, JSON)", [under])
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument(
         "-k", "--key", action="append", dest="keys", metavar="PATH", help="a dotted key path (* for any key)"
@@ -186,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resolve", action="store_true", help="also run each query (exactly one image) against the source"
     )
 
-    command("shell", "an interactive prompt", [source])
+    command("shell", "an interactive prompt", [under])
     return parser
 
 
@@ -198,10 +345,15 @@ def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
     if args.catalog:
         from ..run.catalog import Catalog
 
-        return Catalog(args.catalog)
+        return Catalog(args.catalog, project=args.project_id)
     from ..http.client import Client
+    from ..http.credentials import StaticAuth
 
-    options: dict[str, Any] = {"profile": profile or args.profile, "cloud": args.cloud}
+    auth, verify = resolve_credentials(args)
+    if isinstance(auth, StaticAuth) and not auth.token:
+        # Remembered to explain a 401: the server wants a token and none was given.
+        args.anonymous_endpoint = auth.endpoint
+    options: dict[str, Any] = {"profile": profile or args.profile or "glance", "auth": auth, "verify": verify}
     if args.page_size:
         options["page_size"] = args.page_size
     if args.insecure:
@@ -210,7 +362,36 @@ def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
         options["verify"] = args.cacert
     if args.timeout is not None:
         options["timeout"] = args.timeout
-    return Client(args.endpoint, args.token, **options)
+    return Client(**options)
+
+
+def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> tuple[Any, Any]:
+    """The Auth and TLS setting the options give, read as the openstack CLI
+    reads them: an option wins over its OS_* variable."""
+    from ..http.credentials import StaticAuth
+    from ..http.resolve import resolve_auth
+
+    env = dict(os.environ if environ is None else environ)
+    for option, variable, _help in OS_OPTIONS:
+        value = getattr(args, _dest(option), None)
+        if value:
+            env[variable] = value
+    if args.project_id:
+        env["OS_PROJECT_ID"] = args.project_id
+    if args.auth_type:
+        env["OS_AUTH_TYPE"] = args.auth_type
+    if args.os_auth_url and not args.cloud:
+        env.pop("OS_CLOUD", None)  # options on the command line beat a cloud from the environment
+    if (args.auth_type or "").strip().lower() == "none":
+        endpoint = args.endpoint or env.get("OS_IMAGE_URL") or env.get("OS_ENDPOINT")
+        if not endpoint:
+            raise ConfigError("--os-auth-type none needs the Images API endpoint: pass --os-endpoint URL")
+        env.pop("OS_TOKEN", None)
+        env.pop("OS_AUTH_TOKEN", None)
+        return StaticAuth(endpoint, None), (False if args.insecure else (args.cacert or True))
+    return resolve_auth(
+        args.endpoint, args.token, cloud=args.cloud, environ=env, region=args.region, interface=args.interface
+    )
 
 
 def _close(source: Any) -> None:
@@ -247,16 +428,29 @@ def _query_text(parts: Sequence[str], stdin: TextIO) -> str:
 # --------------------------------------------------------------------------- commands
 
 
-def _emit(args: argparse.Namespace, source: Any, images: Iterable[Any], out: TextIO) -> int:
-    from .output import Progress, Writer, _isatty
+def _emit(args: argparse.Namespace, source: Any, images: Iterable[Any], out: TextIO, *, one: bool = False) -> int:
+    from .output import Progress, Writer, _isatty, sorted_images, table_width
 
-    writer = Writer(args.format, out, selected=args.columns, long=args.long)
+    writer = Writer(
+        args.format,
+        out,
+        selected=args.columns,
+        long=args.long,
+        width=table_width(out, args.max_width, args.fit_width),
+        one=one,
+        noindent=args.noindent,
+        quote=args.quote,
+        print_empty=args.print_empty,
+    )
     # A progress line only where it cannot mix with the output itself.
     enabled = _isatty(sys.stderr) and (args.format == "table" or not _isatty(out)) and not args.catalog
     with Progress(sys.stderr, enabled=enabled) as progress:
         if enabled:
             _hook_pages(source, progress.page)
-        writer.write(progress.track(images), progress)
+        tracked = progress.track(images)
+        if args.sort_columns:
+            tracked = iter(sorted_images(tracked, args.sort_columns, args.sort_descending))
+        writer.write(tracked, progress)
     return EXIT_OK
 
 
@@ -267,7 +461,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     try:
         if args.one:
             image = source.one(text, **params)
-            return _emit(args, source, [image], out)
+            return _emit(args, source, [image], out, one=True)
         return _emit(args, source, source.query(text, **params), out)
     finally:
         _close(source)
@@ -293,11 +487,17 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     text = _query_text(args.query, sys.stdin)
     params = dict(args.param)
     if args.catalog:
+        if args.profile not in (None, "none"):
+            print(
+                f"note: --profile {args.profile} is ignored: a catalog is answered on the client, "
+                "so its plan is the 'none' profile's (everything filtered, sorted and limited locally)",
+                file=sys.stderr,
+            )
         source = open_source(args)
         plan = source.plan(text, **params)
     else:
         # Planning needs no credentials and makes no request.
-        plan = parse(text).plan(args.profile, **params)
+        plan = parse(text).plan(args.profile or "glance", **params)
     out.write(plan.explain() + "\n")
     return EXIT_OK
 
@@ -337,7 +537,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_shell(args: argparse.Namespace, out: TextIO) -> int:
     from .shell import Shell
 
-    shell = Shell(lambda profile: open_source(args, profile), profile=args.profile, out=out)
+    shell = Shell(lambda profile: open_source(args, profile), profile=args.profile or "glance", out=out)
     return shell.run()
 
 
@@ -390,7 +590,7 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
             traceback.print_exc()
         _safe_flush(out)
-        print(f"imgql: error: {exc}", file=sys.stderr)
+        print(f"imgql: error: {explain(exc, args)}", file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:
         if debug:
@@ -398,6 +598,25 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         _safe_flush(out)
         print(f"imgql: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
+
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def explain(exc: Error, args: argparse.Namespace) -> str:
+    """The message to print for an error: a 401 to a request sent without a
+    token says which option gives one; a server's HTML is reduced to text."""
+    endpoint = getattr(args, "anonymous_endpoint", None)
+    if isinstance(exc, AuthenticationError) and exc.status_code == 401 and endpoint:
+        return (
+            f"the Images API at {endpoint} wants a token (HTTP 401) and none was given: "
+            "pass --os-token TOKEN (or set OS_TOKEN), or log in through Keystone with "
+            "--os-cloud NAME or --os-auth-url URL and a user (see imgql --help)"
+        )
+    message = str(exc)
+    if isinstance(exc, ServiceError) and _TAG.search(message):
+        message = re.sub(r"[ \t]{2,}", " ", _TAG.sub(" ", message)).replace(" :", ":").strip()
+    return message
 
 
 def _safe_flush(stream: TextIO) -> None:

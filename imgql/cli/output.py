@@ -14,21 +14,117 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from ..errors import Error
 from ..optional import optional_module
-from ..run.results import DEFAULT_COLUMNS, LONG_COLUMNS, Column, cell_text, plain_table, resolve_column
+from ..run.results import (
+    DEFAULT_COLUMNS,
+    LONG_COLUMNS,
+    Column,
+    TableLayout,
+    block_text,
+    cell_text,
+    close_names,
+    column_names,
+    fit_table,
+    known_column,
+    plain_table,
+    resolve_column,
+)
+
+__all__ = [
+    "FORMATS",
+    "QUOTING",
+    "ColumnError",
+    "Progress",
+    "Writer",
+    "check_column_names",
+    "columns_for",
+    "sorted_images",
+    "table_width",
+    "terminal_width",
+]
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
+QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
+    "all": csv.QUOTE_ALL,
+    "minimal": csv.QUOTE_MINIMAL,
+    "none": csv.QUOTE_NONE,
+    "nonnumeric": csv.QUOTE_NONNUMERIC,
+}
+
+
+class ColumnError(Error):
+    """A column that names nothing: not a heading, a field, nor a property of
+    any image listed (a usage error, exit code 2)."""
+
+
+def _did_you_mean(found: Sequence[str]) -> str:
+    return f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else ""
+
+
+def check_column_names(names: Sequence[str]) -> None:
+    """Refuse a column name that is a typo of a known one (``-c nmae``)."""
+    for name in names:
+        if not name.strip():
+            raise ColumnError("an empty column name")
+        if known_column(name) is None:
+            close = close_names(name, column_names())
+            if close:
+                raise ColumnError(f"unknown column {name!r}{_did_you_mean(close)}")
+
+
+def check_columns_present(columns: Sequence[Column], records: Sequence[Mapping[str, Any]]) -> None:
+    """A custom-property column that no listed image has is most likely a typo."""
+    if not records:
+        return
+    for column in columns:
+        if known_column(column.key) is not None or any(column.key in r for r in records):
+            continue
+        keys = {str(k) for r in records for k in r}
+        raise ColumnError(
+            f"unknown column {column.key!r}: not a heading, a field, nor a property of any image listed"
+            + _did_you_mean(close_names(column.key, keys | set(column_names())))
+        )
 
 
 def columns_for(names: Sequence[str] | None, long: bool) -> tuple[Column, ...]:
     if names:
+        check_column_names(names)
         return tuple(resolve_column(n) for n in names)
     return LONG_COLUMNS if long else DEFAULT_COLUMNS
+
+
+def _sort_value(value: Any) -> tuple[int, Any]:
+    # Missing values last; numbers before text so that mixed columns still sort.
+    if value is None:
+        return (2, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value).lower() if not isinstance(value, (list, tuple)) else ",".join(map(str, value)))
+
+
+def _sort_key(key: str) -> Callable[[Any], tuple[int, Any]]:
+    return lambda image: _sort_value(_record(image).get(key))
+
+
+def sorted_images(images: Iterable[Any], names: Sequence[str], descending: bool = False) -> list[Any]:
+    """The images ordered by the given columns, as the openstack CLI's
+    ``--sort-column`` does it: on the client, after the query."""
+    check_column_names(names)
+    keys = [resolve_column(n).key for n in names]
+    items = list(images)
+    for key in reversed(keys):
+        present = [i for i in items if _record(i).get(key) is not None]
+        missing = [i for i in items if _record(i).get(key) is None]
+        present.sort(key=_sort_key(key), reverse=descending)
+        items = present + missing
+    return items
 
 
 def _record(image: Any) -> Mapping[str, Any]:
@@ -68,16 +164,31 @@ class Writer:
         long: bool = False,
         use_rich: bool = True,
         width: int | None = None,
+        err: TextIO | None = None,
+        one: bool = False,
+        noindent: bool = False,
+        quote: str = "minimal",
+        print_empty: bool = False,
     ) -> None:
         if fmt not in FORMATS:
             raise Error(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+        if quote not in QUOTING:
+            raise Error(f"unknown quoting {quote!r}; choose one of: {', '.join(QUOTING)}")
         self.fmt = fmt
         self.out = out
+        self.err = err if err is not None else sys.stderr
         self.columns = columns_for(selected, long)
+        # Columns the person asked for are never left out silently: a table
+        # that cannot hold them becomes one block per image instead.
+        self.may_drop = not selected and not long
         # json and yaml give whole records unless columns were chosen.
         self.object_columns: tuple[Column, ...] | None = tuple(self.columns) if selected else None
         self.use_rich = use_rich
         self.width = width
+        self.one = one
+        self.noindent = noindent
+        self.quote = quote
+        self.print_empty = print_empty
         self.count = 0
         self.progress: Progress | None = None
 
@@ -94,15 +205,27 @@ class Writer:
 
     def _write_json(self, images: Iterator[Any]) -> int:
         out = self.out
+        indent = None if self.noindent else 2
+        if self.one:
+            # --one answers with the image itself, not a list of one.
+            for image in images:
+                out.write(json.dumps(_object(_record(image), self.object_columns), indent=indent, ensure_ascii=False))
+                out.write("\n")
+                self.count += 1
+            out.flush()
+            return self.count
         out.write("[")
         try:
             for image in images:
-                text = json.dumps(_object(_record(image), self.object_columns), indent=2, ensure_ascii=False)
-                out.write(("," if self.count else "") + "\n  " + text.replace("\n", "\n  "))
+                text = json.dumps(_object(_record(image), self.object_columns), indent=indent, ensure_ascii=False)
+                if self.noindent:
+                    out.write((", " if self.count else "") + text)
+                else:
+                    out.write(("," if self.count else "") + "\n  " + text.replace("\n", "\n  "))
                 self.count += 1
                 out.flush()
         finally:
-            out.write("\n]\n" if self.count else "]\n")
+            out.write("\n]\n" if self.count and not self.noindent else "]\n")
             out.flush()
         return self.count
 
@@ -112,7 +235,8 @@ class Writer:
         try:
             for image in images:
                 obj = _object(_record(image), self.object_columns)
-                out.write(yaml.safe_dump([obj], sort_keys=False, allow_unicode=True, default_flow_style=False))
+                document = obj if self.one else [obj]
+                out.write(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, default_flow_style=False))
                 self.count += 1
                 out.flush()
         finally:
@@ -122,14 +246,23 @@ class Writer:
         return self.count
 
     def _write_csv(self, images: Iterator[Any]) -> int:
-        writer = csv.writer(self.out, lineterminator="\n")
+        quoting = QUOTING[self.quote]
+        writer = csv.writer(self.out, lineterminator="\n", quoting=quoting, escapechar="\\")
         writer.writerow([c.header for c in self.columns])
         for image in images:
             record = _record(image)
-            writer.writerow([cell_text(record, c.key, human=False) for c in self.columns])
+            writer.writerow([self._csv_cell(record, c.key, quoting) for c in self.columns])
             self.count += 1
             self.out.flush()
         return self.count
+
+    @staticmethod
+    def _csv_cell(record: Mapping[str, Any], key: str, quoting: int) -> Any:
+        value = record.get(key)
+        # Numbers stay numbers, so that --quote nonnumeric leaves them bare.
+        if quoting == csv.QUOTE_NONNUMERIC and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        return cell_text(record, key, human=False)
 
     def _write_value(self, images: Iterator[Any]) -> int:
         for image in images:
@@ -153,19 +286,37 @@ class Writer:
         self.count = len(records)
         if self.progress is not None:
             self.progress.close()
-        self.out.write(self.table(records))
+        check_columns_present(self.columns, records)
+        # As `openstack image list`: an empty listing prints nothing.
+        if records or self.print_empty:
+            self.out.write(self.table(records))
         self.out.flush()
         if interrupted:
             raise KeyboardInterrupt
         return self.count
 
+    def layout(self, records: Sequence[Mapping[str, Any]]) -> TableLayout:
+        rows = [[cell_text(r, c.key) for c in self.columns] for r in records]
+        layout = fit_table(self.columns, rows, self.width, may_drop=self.may_drop)
+        if layout.dropped:
+            names = ", ".join(c.header for c in layout.dropped)
+            self.err.write(
+                f"note: {names} left out to fit {self.width} columns; "
+                "show them with -c COLUMN, --long, -f yaml or --max-width 0\n"
+            )
+            self.err.flush()
+        return layout
+
     def table(self, records: Sequence[Mapping[str, Any]]) -> str:
-        rich_table = self._rich_table(records) if self.use_rich else None
+        layout = self.layout(records)
+        if layout.blocks:
+            return block_text(records, layout.columns, self.width) + "\n"
+        rich_table = self._rich_table(records, layout) if self.use_rich else None
         if rich_table is not None:
             return rich_table
-        return plain_table(records, self.columns) + "\n"
+        return plain_table(records, self.columns, layout=layout) + "\n"
 
-    def _rich_table(self, records: Sequence[Mapping[str, Any]]) -> str | None:
+    def _rich_table(self, records: Sequence[Mapping[str, Any]], layout: TableLayout) -> str | None:
         try:
             from rich import box
             from rich.console import Console
@@ -174,20 +325,15 @@ class Writer:
             return None
         is_tty = _isatty(self.out)
         table = Table(box=box.ROUNDED if is_tty else box.ASCII2, header_style="bold" if is_tty else "", pad_edge=True)
-        for column in self.columns:
+        for column, width in zip(layout.columns, layout.widths, strict=True):
             numeric = column.key in ("size", "virtual_size", "min_ram", "min_disk")
-            table.add_column(
-                column.header,
-                no_wrap=column.key in ("id", "created_at", "updated_at", "status", "size"),
-                overflow="fold",
-                justify="right" if numeric else "left",
-            )
+            # Widths come from fit_table: rich only draws them.
+            table.add_column(column.header, width=width, overflow="fold", justify="right" if numeric else "left")
         for record in records:
-            table.add_row(*(cell_text(record, c.key) for c in self.columns), end_section=False)
-        width = self.width or terminal_width(self.out)
+            table.add_row(*(cell_text(record, c.key) for c in layout.columns), end_section=False)
         console = Console(
             file=self.out,
-            width=width,
+            width=max(layout.width, 1),
             force_terminal=is_tty,
             no_color=not is_tty or "NO_COLOR" in os.environ,
             highlight=False,
@@ -203,6 +349,35 @@ def _isatty(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def table_width(out: Any, max_width: int | None = None, fit_width: bool = False) -> int | None:
+    """The width a table must fit (None: no limit), as the openstack CLI's
+    ``--max-width`` (0 turns fitting off) and ``--fit-width`` decide it."""
+    if max_width is not None and max_width <= 0:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        width: int | None = int(columns)
+    elif _isatty(out):
+        width = terminal_width(out)
+    elif fit_width or max_width:
+        width = _any_terminal_width()
+    else:
+        width = None  # piped into a file or a pager: do not cut or wrap values
+    if max_width:
+        width = min(width, max_width) if width else max_width
+    return width
+
+
+def _any_terminal_width() -> int:
+    for stream in (sys.stderr, sys.stdin):
+        if _isatty(stream):
+            try:
+                return os.get_terminal_size(stream.fileno()).columns
+            except (OSError, ValueError, AttributeError):
+                continue
+    return 80
 
 
 def terminal_width(stream: Any = None) -> int:

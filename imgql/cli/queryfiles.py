@@ -23,6 +23,7 @@ mapping or any index of a list (``servers.*.image``); a number indexes a list
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 import json
 import os
@@ -34,12 +35,13 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..errors import Error, MultipleFound, NotFound, QueryError
+from ..errors import ConfigQueryError, Error, FileError, MultipleFound, NotFound, QueryError, line_and_column
 from ..optional import optional_module
 
 __all__ = [
     "ConfigQueryError",
     "Diagnostic",
+    "FileError",
     "Problem",
     "check_file",
     "check_queries",
@@ -84,21 +86,6 @@ class Problem:
         if isinstance(self.error, QueryError) and self.error.line is not None:
             text += "\n" + self.error.caret()
         return text
-
-
-class ConfigQueryError(Error):
-    """Some queries of a configuration could not be resolved; ``problems``
-    lists every one of them, in document order."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"{count} quer{'y' if count == 1 else 'ies'} in the configuration failed"
-        super().__init__(head + ":\n" + "\n".join(_indent(str(p)) for p in self.problems))
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.split("\n"))
 
 
 def _problem(path: str, query: str, error: Error) -> Problem:
@@ -173,7 +160,8 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
     for pattern in keys:
         parts = _split(pattern)
         matches = list(_walk_pattern(data, parts, ()))
-        if not matches and "*" not in parts:
+        if not matches:
+            # A pattern that matches nothing checks nothing: most likely a typo.
             missing.append(pattern)
         for path, value in matches:
             if path not in seen:
@@ -216,10 +204,23 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _missing(data: Any, pattern: str) -> Problem:
+    """The problem of a key path that matches nothing, with the closest paths the data has."""
+    parts = pattern.split(".")
+    paths: set[str] = set()
+    for path, _value in _walk_all(data):
+        for end in range(1, len(path) + 1):
+            shape = [("*" if i < len(parts) and parts[i] == "*" else str(key)) for i, key in enumerate(path[:end])]
+            paths.add(".".join(shape))
+    close = difflib.get_close_matches(pattern, sorted(paths), n=2, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return Problem(pattern, "", QueryError(f"no value at key path {pattern}{hint}"))
+
+
 def check_queries(data: Any, keys: Iterable[str] | str | None = None) -> list[Problem]:
     """Every problem with the queries of ``data``, without calling any API."""
     found, missing = find_queries(data, keys)
-    problems = [Problem(pattern, "", QueryError(f"no value at key path {pattern}")) for pattern in missing]
+    problems = [_missing(data, pattern) for pattern in missing]
     for path, value in found:
         error = check_query(value)
         if error is not None:
@@ -231,7 +232,7 @@ def resolve_images(data: Any, keys: Iterable[str] | str | None, source: Source, 
     """The image each query of ``data`` picks (``source.one``), by key path.
     Raises :class:`ConfigQueryError` listing every query that failed."""
     found, missing = find_queries(data, keys)
-    problems = [Problem(pattern, "", QueryError(f"no value at key path {pattern}")) for pattern in missing]
+    problems = [_missing(data, pattern) for pattern in missing]
     images: dict[PathKey, Any] = {}
     for path, value in found:
         name = path_text(path)
@@ -294,14 +295,6 @@ class Diagnostic:
         where = f"{self.file}:{self.line}:{self.column}: "
         what = f"{self.path}: {self.message}" if self.path else self.message
         return where + what + (f"\n{self.caret}" if self.caret else "")
-
-
-class FileError(Error):
-    """A configuration file that cannot be read or parsed; ``diagnostic`` says where."""
-
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
 
 
 def _yaml() -> ModuleType:
@@ -466,20 +459,13 @@ class _Locator:
             # A missing key path: point at its last key, if it appears at all.
             last = problem.path.rsplit(".", 1)[-1]
             index = self.text.find(last) if last else -1
-            return _line_col(self.text, max(index, 0))
+            return line_and_column(self.text, max(index, 0))
         start, end = span
         if problem.offset is not None and problem.query:
             found = _locate(self.text, start, end, problem.query, problem.offset)
             if found is not None:
-                return _line_col(self.text, found)
-        return _line_col(self.text, start)
-
-
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    index = max(0, min(index, len(text)))
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
+                return line_and_column(self.text, found)
+        return line_and_column(self.text, start)
 
 
 def _occurrences_before(text: str, needle: str, limit: int) -> int:

@@ -1,7 +1,13 @@
 """``imgql shell``: an interactive prompt for queries.
 
-A query may span lines: it ends at ``;``, at an empty line, or when Enter is
-pressed on text that already parses. History is kept in
+A one-line query runs when Enter is pressed on it and it parses; a line that
+does not finish a query (``images where os_distro = ubuntu and``) continues on
+the next, and a query of several lines runs at ``;`` or at an empty line.
+``help``, ``exit`` and ``quit`` work without the backslash. Results longer than
+the screen go through a pager (``$PAGER``, default ``less -FRX``). Without a
+terminal (``printf 'images\n' | imgql shell``) queries are read line by line
+by the same rules, with no prompt, and the exit code tells whether one failed.
+History is kept in
 ``$XDG_STATE_HOME/imgql/history`` (``~/.local/state/imgql/history``).
 Completion offers keywords, field names and known values: statuses,
 visibilities, and the tags and os_distro values seen in results so far.
@@ -22,8 +28,11 @@ handling (:meth:`Shell.handle`) does not.
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import shlex
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -32,28 +41,38 @@ from typing import Any, TextIO
 from ..errors import Error
 from ..lang import fields as F
 from ..lang.grammar import phrases, query_tokens
-from .output import FORMATS, Writer, terminal_width
+from ..run.results import close_names, column_names, known_column
+from .output import FORMATS, ColumnError, Writer, _isatty, check_column_names, table_width
+
+__all__ = ["HELP", "Shell", "history_path", "is_complete"]
 
 PROFILES = ("glance", "documented", "none")
 
 # Keywords and their usual pairs (`order by`, `not in`), read from the grammar.
 KEYWORDS = phrases()
 
-META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\help", "\\quit")
+META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\pager", "\\help", "\\quit")
+# Words that work alone on a line, as in other shells.
+BARE_COMMANDS = {"help": "\\help", "?": "\\help", "exit": "\\quit", "quit": "\\quit"}
 
 HELP = """\
-Type a query and press Enter; it may span lines and ends at ';', at an empty
-line, or when Enter is pressed on text that already parses.
+Type a query and press Enter: a one-line query runs when it parses.
   images where os_distro = ubuntu and tag = lts order by created_at desc limit 3
+A line that does not finish a query continues on the next; a query of several
+lines runs at ';' or at an empty line:
+  images where os_distro = ubuntu and
+    tag = lts
+    order by created_at desc limit 3;
 
   \\plan QUERY                         show the plan, without running the query
   \\search TEXT                        run a search-box search (ubuntu tag:lts size<5g)
   \\format table|json|yaml|csv|value   choose the output format
   \\columns COL,COL,... | default | long
   \\profile glance|documented|none     what the API is assumed to filter
-  \\help                               this text
-  \\quit                               leave (Ctrl-D too)
-Tab completes keywords, fields and values seen so far.
+  \\pager on|off                       page results longer than the screen
+  \\help (help)                        this text
+  \\quit (quit, exit)                  leave (Ctrl-D too)
+Tab completes fields, keywords and values seen so far.
 """
 
 # Values remembered from results, for completion.
@@ -74,14 +93,20 @@ def history_path(environ: dict[str, str] | None = None) -> Path:
 
 
 def is_complete(text: str) -> bool:
-    """Whether Enter should run ``text`` rather than start a new line."""
+    """Whether Enter should run ``text`` rather than start a new line: a
+    one-line query that parses, or a query of several lines that ends with
+    ``;`` or an empty line."""
     from ..lang.parser import parse
 
     stripped = text.strip()
     if not stripped or stripped.startswith("\\") or stripped.endswith(";"):
         return True
-    if "\n" in text and not text.split("\n")[-1].strip():
-        return True  # Enter on an empty line ends the query
+    if stripped.lower() in BARE_COMMANDS:
+        return True
+    if "\n" in text.lstrip():
+        # Several lines: only an empty line (or ';') ends the query, so that
+        # `and ...` and `order by ...` lines can still follow a complete one.
+        return not text.split("\n")[-1].strip()
     try:
         parse(stripped)
     except Error:
@@ -116,6 +141,9 @@ class Shell:
         self.columns: list[str] | None = None
         self.long = False
         self.seen: dict[str, set[str]] = {name: set() for name in _SEEN_FIELDS}
+        self.seen_keys: set[str] = set()
+        self.pager = True
+        self.failed: Error | None = None  # the first error, for the exit code without a terminal
         self._source: Any = None
 
     # -- the source ----------------------------------------------------------
@@ -142,6 +170,7 @@ class Shell:
             text = text[:-1].rstrip()
         if not text:
             return True
+        text = BARE_COMMANDS.get(text.lower(), text)
         try:
             if text.startswith("\\"):
                 return self.meta(text)
@@ -152,6 +181,8 @@ class Shell:
         except Error as exc:
             self.out.flush()
             self.err.write(f"error: {exc}\n")
+            if self.failed is None:
+                self.failed = exc
         self.err.flush()
         return True
 
@@ -186,6 +217,10 @@ class Shell:
                 self.profile = rest
         elif name == "\\columns":
             self.set_columns(rest)
+        elif name == "\\pager":
+            if rest not in ("on", "off"):
+                raise Error(f"\\pager takes on or off (now: {'on' if self.pager else 'off'})")
+            self.pager = rest == "on"
         else:
             raise Error(f"unknown command {command}; try \\help")
         self.out.flush()
@@ -197,7 +232,17 @@ class Shell:
         elif rest == "long":
             self.columns, self.long = None, True
         else:
-            self.columns = [c.strip() for c in re.split(r"[,\s]+", rest) if c.strip()]
+            names = [c.strip() for c in re.split(r"[,\s]+", rest) if c.strip()]
+            check_column_names(names)
+            for name in names:
+                # A property no image seen so far has is most likely a typo.
+                if known_column(name) is None and self.seen_keys and name not in self.seen_keys:
+                    close = close_names(name, self.seen_keys | set(column_names()))
+                    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                    raise ColumnError(
+                        f"unknown column {name!r}: not a heading, a field, nor a property of any image seen{hint}"
+                    )
+            self.columns = names
 
     def show_plan(self, text: str) -> None:
         from ..lang.parser import parse
@@ -213,14 +258,42 @@ class Shell:
         self.out.write(plan.explain() + "\n")
 
     def run_query(self, query: Any) -> None:
-        writer = Writer(self.fmt, self.out, selected=self.columns, long=self.long, width=terminal_width(self.out))
-        count = writer.write(self._remember(self.source.query(query)))
+        paged = self.pager and self.fmt == "table" and _isatty(self.out)
+        target: TextIO = io.StringIO() if paged else self.out
+        writer = Writer(
+            self.fmt, target, selected=self.columns, long=self.long, width=table_width(self.out), err=self.err
+        )
+        try:
+            count = writer.write(self._remember(self.source.query(query)))
+        finally:
+            if paged:
+                self._page(target.getvalue())  # type: ignore[attr-defined]
         if self.fmt == "table":
             self.err.write(f"({count} image{'' if count == 1 else 's'})\n")
+
+    def _page(self, text: str) -> None:
+        """Show ``text``, through the pager when it is taller than the screen."""
+        try:
+            height = os.get_terminal_size(self.out.fileno()).lines
+        except (OSError, ValueError, AttributeError):
+            height = 24
+        command = os.environ.get("IMGQL_PAGER") or os.environ.get("PAGER") or "less -FRX"
+        if text.count("\n") < height - 1 or not command.strip():
+            self.out.write(text)
+            self.out.flush()
+            return
+        self.out.flush()
+        try:
+            subprocess.run(shlex.split(command), input=text, text=True, check=False)
+        except (OSError, ValueError):
+            self.out.write(text)  # no pager to be found: print it all
+            self.out.flush()
 
     def _remember(self, images: Iterable[Any]) -> Iterator[Any]:
         for image in images:
             record = getattr(image, "raw", image)
+            if len(self.seen_keys) < _MAX_SEEN:
+                self.seen_keys.update(str(k) for k in record)
             for name in _SEEN_FIELDS:
                 value = record.get(name)
                 values = value if isinstance(value, list) else [value]
@@ -247,15 +320,18 @@ class Shell:
         tokens = _TOKENS.findall(head)
         lowered = word.lower().lstrip("'")
         candidates: list[str]
+        names = sorted({f.name for f in F.FIELDS} | {"tag", "created", "updated", "hidden", "os_version"})
         if not tokens:
             candidates = ["images", "all images"]
+        elif tokens[-1].lower() in ("where", "and", "or", "not"):
+            # A condition starts here: a field name (or `not`), never a keyword.
+            candidates = [*names, *(["not"] if tokens[-1].lower() != "not" else [])]
         elif tokens[-1].lower() in _VALUE_CONTEXT:
             field = _field_before(tokens)
             if field is None:
                 return []
             candidates = [bare_or_quoted(v) for v in sorted(self.values_for(field))]
         else:
-            names = sorted({f.name for f in F.FIELDS} | {"tag", "created", "updated", "hidden", "os_version"})
             candidates = [*KEYWORDS, *names]
         return [c for c in candidates if c.lower().lstrip("'").startswith(lowered)]
 
@@ -277,6 +353,8 @@ class Shell:
             options = PROFILES
         elif command == "\\columns":
             options = ("default", "long")
+        elif command == "\\pager":
+            options = ("on", "off")
         elif command == "\\plan":
             return self.completions(arg)
         return [o for o in options if o.startswith(arg.strip())]
@@ -284,6 +362,10 @@ class Shell:
     # -- the prompt ----------------------------------------------------------
 
     def run(self) -> int:
+        """The prompt, or without a terminal the queries of stdin read line by
+        line; returns the exit code (non-zero when a query failed without a terminal)."""
+        if self.input is None and not _isatty(sys.stdin):
+            return self.run_lines(sys.stdin)
         try:
             session = self._session()
         except ImportError:
@@ -302,6 +384,29 @@ class Shell:
         finally:
             self.close()
         return 0
+
+    def run_lines(self, lines: Iterable[str]) -> int:
+        """Queries read from a file or a pipe, entered by the same rules as at
+        the prompt; the exit code of the first error (0 when none failed)."""
+        from .commands import exit_code
+
+        buffer: list[str] = []
+        try:
+            for line in lines:
+                buffer.append(line.rstrip("\r\n"))
+                text = "\n".join(buffer)
+                if not text.strip():
+                    buffer = []
+                elif is_complete(text):
+                    buffer = []
+                    if not self.handle(text):
+                        break
+            else:
+                if "\n".join(buffer).strip():
+                    self.handle("\n".join(buffer))  # the end of input ends the last query
+        finally:
+            self.close()
+        return 0 if self.failed is None else exit_code(self.failed)
 
     def _session(self) -> Any:
         from prompt_toolkit import PromptSession

@@ -48,8 +48,15 @@ def explain(plan: Plan) -> str:
         elif plan.page_size is not None:
             lines.append(
                 f"  limit: {plan.limit}, in pages of {plan.page_size} (the server's largest); "
-                f"paging stops once {plan.limit} images are listed"
+                f"paging stops once {_images(plan.limit)} {'is' if plan.limit == 1 else 'are'} listed"
             )
         else:
-            lines.append(f"  limit: {plan.limit}, applied on the client; paging stops once {plan.limit} images match")
+            lines.append(
+                f"  limit: {plan.limit}, applied on the client; paging stops once "
+                f"{_images(plan.limit)} match{'es' if plan.limit == 1 else ''}"
+            )
     return "\n".join(lines)
+
+
+def _images(count: int) -> str:
+    return f"{count} image{'' if count == 1 else 's'}"

@@ -1,5 +1,15 @@
 """A source over images held locally: a list of records or an exported JSON
-catalog. Every plan runs entirely on the client."""
+catalog. Every plan runs entirely on the client.
+
+Told whose view it is (``project``, or the catalog file's own ``"project"``),
+a catalog applies the scope a real Glance applies to that project's listing:
+public images, the project's own images of every visibility, images shared
+with it whose membership is accepted (``member_status`` chooses another
+status), other projects' community images only when the query widens the
+visibility, and hidden images only when asked for. Memberships come from the
+file's ``"members"`` mapping (image id to the ``GET /v2/images/{id}/members``
+list). Without a project, ownership and membership cannot be known: every
+image of every visibility is kept and ``member_status`` narrows nothing."""
 
 from __future__ import annotations
 
@@ -20,29 +30,49 @@ from .image import Image
 if TYPE_CHECKING:
     from .results import ResultList
 
+__all__ = ["Catalog", "load_catalog", "load_records"]
+
 Record = Mapping[str, Any]
+Members = Mapping[str, Mapping[str, str]]
 
 
 class Catalog:
     """Images held locally, queried with the same language and plans as a
     live endpoint.
 
-    What can be known offline is applied: hidden images are left out unless
-    the query asks for them. Ownership and membership cannot be known, so
-    images of every visibility are kept.
+    ``project`` is the project whose view to answer from (default: the
+    catalog file's ``"project"``); ``members`` maps an image id to its
+    members, ``{project: status}`` or Glance's list of ``{"member_id",
+    "status"}`` (default: the file's ``"members"``). Without a project,
+    hidden images are still left out unless asked for, but every visibility
+    is kept (see the module's documentation).
     """
 
-    def __init__(self, images: Iterable[Record] | str | os.PathLike[str]) -> None:
+    def __init__(
+        self,
+        images: Iterable[Record] | str | os.PathLike[str],
+        *,
+        project: str | None = None,
+        members: Mapping[str, Any] | None = None,
+    ) -> None:
+        file_project: str | None = None
+        file_members: Mapping[str, Any] = {}
         if isinstance(images, (str, os.PathLike)):
-            self.records: tuple[Record, ...] = tuple(load_records(images))
+            records, file_project, file_members = load_catalog(images)
+            self.records: tuple[Record, ...] = tuple(records)
+            origin = os.fspath(images)
         else:
             self.records = tuple(_records_of(images, "the images given"))
+            origin = "the members given"
+        self.project: str | None = project or file_project
+        self.members: Members = _members_of(members if members is not None else file_members, origin)
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __repr__(self) -> str:
-        return f"<imgql.Catalog of {len(self.records)} images>"
+        view = f" seen by project {self.project}" if self.project else ""
+        return f"<imgql.Catalog of {len(self.records)} images{view}>"
 
     def plan(self, query: str | Query, **params: Any) -> Plan:
         parsed = parse(query) if isinstance(query, str) else query
@@ -52,10 +82,32 @@ class Catalog:
         """The raw records answering ``plan``, in catalog order unless ordered."""
         if not plan.requests:
             return iter(())
-        hidden = set(plan.hidden)
-        # One stream through the same path a live client's answers take, so
-        # that filtering, de-duplication, order and limit cannot differ.
-        return answer(plan, [(r for r in self.records if bool(r.get("os_hidden")) in hidden)])
+        if self.project is None:
+            hidden = set(plan.hidden)
+            # One stream through the same path a live client's answers take, so
+            # that filtering, de-duplication, order and limit cannot differ.
+            return answer(plan, [(r for r in self.records if bool(r.get("os_hidden")) in hidden)])
+        # One stream per request, each scoped as Glance scopes that request.
+        return answer(plan, [self._listing(dict(request.params)) for request in plan.requests])
+
+    def _listing(self, params: Mapping[str, str]) -> Iterator[Record]:
+        hidden = params.get("os_hidden") == "true"
+        return (r for r in self.records if bool(r.get("os_hidden")) == hidden and self._visible(r, params))
+
+    def _visible(self, record: Record, params: Mapping[str, str]) -> bool:
+        """Whether Glance lists ``record`` to the project for a request with
+        these scope parameters (a non-admin caller)."""
+        wanted = params.get("visibility")
+        visibility = record.get("visibility")
+        if wanted not in (None, "all") and visibility != wanted:
+            return False
+        if visibility == "public" or record.get("owner") == self.project:
+            return True
+        if visibility == "community" and wanted in ("community", "all"):
+            return True
+        status = self.members.get(str(record.get("id")), {}).get(self.project or "")
+        wanted_status = params.get("member_status", "accepted")
+        return status is not None and wanted_status in ("all", status)
 
     def query(self, query: str | Query, **params: Any) -> Iterator[Image]:
         plan = self.plan(query, **params)
@@ -77,6 +129,12 @@ class Catalog:
 def load_records(path: str | os.PathLike[str]) -> list[Record]:
     """Image records from a JSON file: a ``GET /v2/images`` response, a list
     of such responses (pages), or a bare list of images."""
+    return load_catalog(path)[0]
+
+
+def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None, Mapping[str, Any]]:
+    """The records of a catalog file, whose view it is (``"project"``) and the
+    images' members (``"members"``), when the file says so."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -87,7 +145,33 @@ def load_records(path: str | os.PathLike[str]) -> list[Record]:
         raise CatalogError(
             f"{os.fspath(path)} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
-    return list(_records_of(data, os.fspath(path)))
+    records = list(_records_of(data, os.fspath(path)))
+    if not isinstance(data, Mapping):
+        return records, None, {}
+    project = data.get("project")
+    if project is not None and not isinstance(project, str):
+        raise CatalogError(f"{os.fspath(path)}: 'project' must be a project id (a string)")
+    members = data.get("members") or {}
+    return records, project, members
+
+
+def _members_of(data: Any, origin: str) -> dict[str, dict[str, str]]:
+    """``{image id: {project: status}}`` from either accepted form."""
+    if not isinstance(data, Mapping):
+        raise CatalogError(f"{origin}: 'members' must map image ids to their members")
+    members: dict[str, dict[str, str]] = {}
+    for image_id, entries in data.items():
+        if isinstance(entries, Mapping) and "members" in entries:
+            entries = entries["members"]
+        if isinstance(entries, Mapping):
+            members[str(image_id)] = {str(k): str(v) for k, v in entries.items()}
+        elif isinstance(entries, list) and all(isinstance(e, Mapping) and "member_id" in e for e in entries):
+            members[str(image_id)] = {str(e["member_id"]): str(e.get("status", "pending")) for e in entries}
+        else:
+            raise CatalogError(
+                f"{origin}: the members of image {image_id} must be a list of {{member_id, status}} objects"
+            )
+    return members
 
 
 def _records_of(data: Any, origin: str) -> Iterator[Record]:

@@ -10,6 +10,7 @@ import attrs
 
 from ..lang.fields import CORE_RECORD_KEYS
 from .predicate import parse_time
+from .results import human_size
 
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).
@@ -144,17 +145,8 @@ class Image(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         size = self.size
-        shown = "no data" if size is None else _human_size(size)
+        shown = "no data" if size is None else human_size(size)
         return f"<Image {self.name!r} id={self.id} {self.status} {shown}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
-
-
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover

@@ -12,9 +12,11 @@ Nothing here needs more than the standard library.
 
 from __future__ import annotations
 
+import difflib
 import html
 import importlib
 import json
+import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -25,14 +27,22 @@ from ..lang import fields as F
 __all__ = [
     "DEFAULT_COLUMNS",
     "LONG_COLUMNS",
+    "WHOLE_KEYS",
     "Column",
     "ResultList",
+    "TableLayout",
+    "block_text",
     "cell_text",
+    "close_names",
     "collect",
+    "column_names",
     "exact_value",
+    "fit_table",
     "human_size",
+    "known_column",
     "plain_table",
     "resolve_column",
+    "wrap_cell",
 ]
 
 
@@ -70,11 +80,57 @@ _KNOWN: tuple[Column, ...] = (
 
 _BY_KEY = {c.key: c for c in _KNOWN}
 
-DEFAULT_COLUMNS: tuple[Column, ...] = tuple(_BY_KEY[k] for k in ("id", "name", "status", "size", "created_at"))
-LONG_COLUMNS: tuple[Column, ...] = (
-    *DEFAULT_COLUMNS,
-    *(_BY_KEY[k] for k in ("visibility", "disk_format", "os_distro", "os_version", "tags", "owner", "protected")),
+# The columns of `openstack image list`, and of its --long (then imgql's own).
+DEFAULT_COLUMNS: tuple[Column, ...] = tuple(_BY_KEY[k] for k in ("id", "name", "status"))
+LONG_COLUMNS: tuple[Column, ...] = tuple(
+    _BY_KEY[k]
+    for k in (
+        "id",
+        "name",
+        "disk_format",
+        "container_format",
+        "size",
+        "checksum",
+        "status",
+        "visibility",
+        "protected",
+        "owner",
+        "tags",
+        "os_distro",
+        "os_version",
+        "created_at",
+    )
 )
+
+# Values a person copies into another command or compares by eye: never
+# wrapped nor cut. Every other column (names, tags, custom properties) wraps.
+WHOLE_KEYS = frozenset(
+    {
+        "id",
+        "owner",
+        "status",
+        "size",
+        "virtual_size",
+        "created_at",
+        "updated_at",
+        "checksum",
+        "disk_format",
+        "container_format",
+        "visibility",
+        "protected",
+        "os_hidden",
+        "min_ram",
+        "min_disk",
+        "os_distro",
+        "os_version",
+        "os_type",
+        "architecture",
+        "os_hash_value",
+    }
+)
+# A wrapping column is not made narrower than this (Name: the last to shrink).
+_MIN_WRAP = 10
+_MIN_NAME = 16
 
 # Record keys whose values are byte counts, shown human-readable in tables.
 _BYTE_KEYS = frozenset({"size", "virtual_size"})
@@ -86,25 +142,18 @@ def resolve_column(name: str) -> Column:
     case-insensitive), a field or alias (``created``, ``tag``, ``project``),
     or else a custom property shown under its own name."""
     wanted = name.strip()
-    lowered = wanted.lower()
-    for column in _KNOWN:
-        if lowered in (column.header.lower(), column.header.lower().replace(" ", "_"), column.key):
-            return column
-    if lowered == "project":
-        return _BY_KEY["owner"]
-    if F.is_known(wanted) or F.is_known(lowered):
-        key = F.lookup(wanted if F.is_known(wanted) else lowered).name
-        return _BY_KEY.get(key, Column(key, key))
-    return Column(wanted, wanted)
+    return known_column(wanted) or Column(wanted, wanted)
 
 
 def human_size(size: int | float) -> str:
-    """Bytes in binary units with one decimal: ``2.2 GiB``."""
+    """Bytes in the decimal units the query language uses by default, with one
+    decimal: ``603.8 MB`` is what ``size > 600MB`` compares against (``KB MB GB``
+    are powers of 1000 in a query, so the table speaks the same units)."""
     value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(value) < 1024 or unit == "PiB":
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if abs(value) < 1000 or unit == "PB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -145,25 +194,165 @@ def _record(item: Any) -> Mapping[str, Any]:
     raise TypeError(f"expected an image or a mapping, not {type(item).__name__}")
 
 
-def plain_table(records: Iterable[Mapping[str, Any]], columns: Sequence[Column], *, max_width: int = 60) -> str:
-    """An ASCII table in the style of the OpenStack command line."""
-    headers = [c.header for c in columns]
+def known_column(name: str) -> Column | None:
+    """The column ``name`` names when it is a heading, a field or an alias;
+    None for anything else (which may be a custom property)."""
+    wanted = name.strip()
+    lowered = wanted.lower()
+    for column in _KNOWN:
+        if lowered in (column.header.lower(), column.header.lower().replace(" ", "_"), column.key):
+            return column
+    if lowered == "project":
+        return _BY_KEY["owner"]
+    if F.is_known(wanted) or F.is_known(lowered):
+        key = F.lookup(wanted if F.is_known(wanted) else lowered).name
+        return _BY_KEY.get(key, Column(key, key))
+    return None
+
+
+def column_names() -> list[str]:
+    """Every name a column can be asked for by, in the form ``-c`` takes."""
+    names = {c.key for c in _KNOWN} | {c.header.lower().replace(" ", "_") for c in _KNOWN}
+    names |= {f.name for f in F.FIELDS} | {"project", "tag", "created", "updated", "hidden"}
+    return sorted(names)
+
+
+def close_names(name: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates ``name`` is probably a typo of, closest first."""
+    lowered = {c.lower(): c for c in candidates}
+    return [lowered[m] for m in difflib.get_close_matches(name.strip().lower(), list(lowered), n=3, cutoff=0.75)]
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """A cell's lines at ``width``: broken at spaces and hyphens, long words folded."""
+    if len(text) <= width or width < 1:
+        return [text]
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True)
+    return lines or [""]
+
+
+@attrs.frozen
+class TableLayout:
+    """How a table fits a width: the columns kept and their widths, the ones
+    left out, or ``blocks`` (one record per block) when even ID and Name do not fit."""
+
+    columns: tuple[Column, ...]
+    widths: tuple[int, ...]
+    dropped: tuple[Column, ...] = ()
+    blocks: bool = False
+
+    @property
+    def width(self) -> int:
+        return sum(self.widths) + 3 * len(self.widths) + 1
+
+
+def _header_words(header: str) -> int:
+    return max((len(w) for w in header.split()), default=0)
+
+
+def fit_table(
+    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, *, may_drop: bool = True
+) -> TableLayout:
+    """Widths for a table of ``rows`` (cell texts) drawn within ``width``
+    characters, borders included (None: no limit).
+
+    Whole columns (:data:`WHOLE_KEYS`, ids first of all) keep every value on
+    one line; only their headings may wrap. Other columns wrap, Name last and
+    never below a readable width. When that is not enough, columns are left
+    out from the right (``may_drop``) or the table becomes one block per record.
+    """
+    kept = list(columns)
+    dropped: list[Column] = []
+    while True:
+        layout = _fit(kept, [[row[columns.index(c)] for c in kept] for row in rows], width)
+        if layout is not None:
+            return TableLayout(tuple(kept), layout, tuple(dropped))
+        removable = [c for c in kept if c.key not in ("id", "name")]
+        if not may_drop or not removable:
+            return TableLayout(tuple(columns), tuple(len(c.header) for c in columns), (), blocks=True)
+        dropped.insert(0, removable[-1])
+        kept.remove(removable[-1])
+
+
+def _fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> tuple[int, ...] | None:
+    natural = [max([len(c.header), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
+    if width is None:
+        return tuple(natural)
+    room = width - (3 * len(columns) + 1)
+    widths = list(natural)
+    # Shrink in order: whole columns' headings, other wrapping columns, Name.
+    for stage in ("whole", "wrap", "name"):
+        for i, column in enumerate(columns):
+            excess = sum(widths) - room
+            if excess <= 0:
+                return tuple(widths)
+            cells = max((len(row[i]) for row in rows), default=0)
+            if column.key in WHOLE_KEYS:
+                if stage != "whole":
+                    continue
+                floor = max(_header_words(column.header), cells)
+            elif column.key == "name":
+                if stage != "name":
+                    continue
+                floor = max(_header_words(column.header), min(natural[i], _MIN_NAME))
+            else:
+                if stage != "wrap":
+                    continue
+                floor = max(_header_words(column.header), min(natural[i], _MIN_WRAP))
+            widths[i] = max(floor, widths[i] - excess)
+    return tuple(widths) if sum(widths) <= room else None
+
+
+def plain_table(
+    records: Iterable[Mapping[str, Any]],
+    columns: Sequence[Column],
+    *,
+    width: int | None = None,
+    layout: TableLayout | None = None,
+) -> str:
+    """An ASCII table in the style of the OpenStack command line, within
+    ``width`` characters (None: as wide as the values)."""
+    records = list(records)
     rows = [[cell_text(r, c.key) for c in columns] for r in records]
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], min(len(cell), max_width))
-
-    def fit(text: str, width: int) -> str:
-        if len(text) > width:
-            text = text[: width - 1] + "…"
-        return text.ljust(width)
-
+    layout = layout or fit_table(columns, rows, width, may_drop=False)
+    if layout.blocks:
+        return block_text(records, layout.columns, width)
+    index = [list(columns).index(c) for c in layout.columns]
+    widths = layout.widths
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    lines = [rule, "| " + " | ".join(fit(h, w) for h, w in zip(headers, widths, strict=True)) + " |", rule]
-    lines.extend("| " + " | ".join(fit(cell, w) for cell, w in zip(row, widths, strict=True)) + " |" for row in rows)
+
+    def line_of(cells: Sequence[str]) -> list[str]:
+        wrapped = [wrap_cell(cell, w) for cell, w in zip(cells, widths, strict=True)]
+        height = max(len(w) for w in wrapped)
+        pairs = list(zip(wrapped, widths, strict=True))
+        lines = []
+        for k in range(height):
+            lines.append("| " + " | ".join((w[k] if k < len(w) else "").ljust(n) for w, n in pairs) + " |")
+        return lines
+
+    headers = [c.header for c in layout.columns]
+    lines = [rule, *line_of(headers), rule]
+    for row in rows:
+        lines.extend(line_of([row[i] for i in index]))
     lines.append(rule)
     return "\n".join(lines)
+
+
+def block_text(records: Iterable[Mapping[str, Any]], columns: Sequence[Column], width: int | None) -> str:
+    """One block per record, a heading and a value per line, blocks separated
+    by an empty line: what a table becomes when its columns cannot fit."""
+    label = max((len(c.header) for c in columns), default=0) + 2
+    room = max(20, (width or 4096) - label)
+    blocks = []
+    for record in records:
+        lines = []
+        for column in columns:
+            text = cell_text(record, column.key)
+            parts = [text] if column.key in WHOLE_KEYS else wrap_cell(text, room)
+            lines.append((column.header.ljust(label) + parts[0]).rstrip())
+            lines.extend(" " * label + part for part in parts[1:])
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 class ResultList(Sequence[Any]):
@@ -226,8 +415,8 @@ class ResultList(Sequence[Any]):
             ) from None
         return pandas.DataFrame.from_records(self.to_dicts(columns))
 
-    def table(self) -> str:
-        return plain_table((_record(i) for i in self._items), self.columns)
+    def table(self, width: int | None = None) -> str:
+        return plain_table((_record(i) for i in self._items), self.columns, width=width)
 
     def __repr__(self) -> str:
         count = len(self._items)
