@@ -416,8 +416,14 @@ class Client(_ClientBase):
         stop = threading.Event()
         with self._lock:
             self._runs.add(stop)
-        drivers = [self._pages(request.params, page_size, stop) for request in plan.requests]
+        drivers: list[Generator[tuple[Record, ...], None, None]] = []
         try:
+            if plan.wider:
+                probed = self._probe(plan, page_size, stop)
+                if probed is not None:
+                    yield from answer(plan, probed)
+                    return
+            drivers = [self._pages(request.params, page_size, stop) for request in plan.requests]
             streams: list[Iterable[Record]]
             if len(drivers) == 1:
                 streams = [_flatten(drivers[0])]
@@ -454,10 +460,22 @@ class Client(_ClientBase):
                     future.cancel()
                 raise
 
+    def _probe(self, plan: Plan, page_size: int, stop: threading.Event) -> list[tuple[Record, ...]] | None:
+        """The first page of each of the plan's wider requests when every one
+        is its listing's last (they then answer the query); None otherwise."""
+        drivers = [self._pages(request.params, page_size, stop, peek=True) for request in plan.wider]
+        try:
+            return _whole_listings(self._concurrently(drivers, stop, _only_page))
+        finally:
+            for driver in drivers:
+                driver.close()
+
     def _pages(
-        self, params: Params, page_size: int, stop: threading.Event
+        self, params: Params, page_size: int, stop: threading.Event, *, peek: bool = False
     ) -> Generator[tuple[Record, ...], None, None]:
-        """One listing's pages: runs the paging algorithm, doing what it asks."""
+        """One listing's pages: runs the paging algorithm, doing what it asks.
+        With ``peek``, only the first page, then an empty one when another
+        page would follow (that request is not sent)."""
         steps = self._listing(params, page_size)
         reply: Any = None
         try:
@@ -469,6 +487,9 @@ class Client(_ClientBase):
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
+                    if peek:
+                        yield from _more_marker(steps)
+                        return
                 elif isinstance(effect, Send):
                     reply = self._send(effect.params, stop)
                 elif isinstance(effect, Wait):
@@ -525,6 +546,28 @@ def _flatten(pages: Iterator[tuple[Record, ...]], first: tuple[Record, ...] | No
 
 def _first_page(pages: Iterator[tuple[Record, ...]]) -> tuple[Record, ...] | None:
     return next(pages, None)
+
+
+def _more_marker(steps: Generator[Any, Any, None]) -> Iterator[tuple[Record, ...]]:
+    """After a listing's page: an empty page when the listing would ask for
+    another, nothing when it has ended."""
+    try:
+        steps.send(None)
+    except StopIteration:
+        return
+    yield ()
+
+
+def _only_page(pages: Iterator[tuple[Record, ...]]) -> tuple[tuple[Record, ...], bool]:
+    """A peeking listing's first page, and whether another follows."""
+    first = next(pages, ())
+    return first, next(pages, None) is not None
+
+
+def _whole_listings(probes: list[tuple[tuple[Record, ...], bool]]) -> list[tuple[Record, ...]] | None:
+    if any(more for _, more in probes):
+        return None
+    return [page for page, _ in probes]
 
 
 def _drainer(plan: Plan) -> Callable[[Iterator[tuple[Record, ...]]], list[Record]]:
@@ -656,6 +699,12 @@ class AsyncClient(_ClientBase):
             return
         page_size = self._page_size_for(plan)
         limiter = asyncio.Semaphore(self._concurrency)
+        if plan.wider:
+            probed = await self._probe(plan, page_size, limiter)
+            if probed is not None:
+                for record in answer(plan, probed):
+                    yield record
+                return
         drivers = [self._pages(request.params, page_size, limiter) for request in plan.requests]
         try:
             if plan.client_sort:
@@ -675,8 +724,17 @@ class AsyncClient(_ClientBase):
             for driver in drivers:
                 await driver.aclose()
 
+    async def _probe(self, plan: Plan, page_size: int, limiter: asyncio.Semaphore) -> list[tuple[Record, ...]] | None:
+        """As the synchronous client's ``_probe``."""
+        drivers = [self._pages(request.params, page_size, limiter, peek=True) for request in plan.wider]
+        try:
+            return _whole_listings(await _all([_aonly_page(driver) for driver in drivers]))
+        finally:
+            for driver in drivers:
+                await driver.aclose()
+
     async def _pages(
-        self, params: Params, page_size: int, limiter: asyncio.Semaphore
+        self, params: Params, page_size: int, limiter: asyncio.Semaphore, *, peek: bool = False
     ) -> AsyncGenerator[tuple[Record, ...], None]:
         steps = self._listing(params, page_size)
         reply: Any = None
@@ -689,6 +747,10 @@ class AsyncClient(_ClientBase):
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
+                    if peek:
+                        for marker in _more_marker(steps):
+                            yield marker
+                        return
                 elif isinstance(effect, Send):
                     async with limiter:
                         reply = await self._send(effect.params)
@@ -751,6 +813,11 @@ async def _anext_page(pages: AsyncIterator[tuple[Record, ...]]) -> tuple[Record,
         return await pages.__anext__()
     except StopAsyncIteration:
         return None
+
+
+async def _aonly_page(pages: AsyncIterator[tuple[Record, ...]]) -> tuple[tuple[Record, ...], bool]:
+    first = await _anext_page(pages)
+    return first or (), await _anext_page(pages) is not None
 
 
 async def _adrain(pages: AsyncIterator[tuple[Record, ...]], matches: Callable[[Record], bool]) -> list[Record]:

@@ -17,8 +17,9 @@ import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..lang import fields as F
 from ..lang.ast import Expr, SortKey
-from ..plan.plan import Plan
+from ..plan.plan import Plan, total_order
 from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
 
 Record = Mapping[str, Any]
@@ -50,6 +51,8 @@ def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     merged = _dedupe(merged) if len(filtered) > 1 else merged
     if plan.client_sort:
         merged = iter(sort_images(list(merged), plan.client_sort))
+    elif needs_tie_sort(plan):
+        merged = ties_sorted(merged, plan.order_by)
     if plan.limit is not None:
         merged = itertools.islice(merged, plan.limit)
     return iter(merged)
@@ -88,6 +91,8 @@ async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> Async
     matches = plan_predicate(plan)
     filtered = [_aunique_matches(stream, matches) for stream in streams]
     merged = filtered[0] if len(filtered) == 1 else _adedupe(_amerge(filtered, merge_key(plan.order_by)))
+    if needs_tie_sort(plan):
+        merged = _aties_sorted(merged, plan.order_by)
     count = 0
     async for record in merged:
         yield record
@@ -129,13 +134,48 @@ async def _amerge(streams: list[AsyncIterator[Record]], key: Any) -> AsyncIterat
             heapq.heapreplace(heap, (key(following), index, following))
 
 
+def needs_tie_sort(plan: Plan) -> bool:
+    """Whether the server's order needs its ties re-sorted on the client: the
+    server orders times by what it stores, fractions of a second included,
+    and breaks ties by id only after that, while records show whole seconds."""
+    return (
+        plan.server_sorts
+        and bool(plan.order_by)
+        and any(F.lookup(key.field).kind is F.Kind.DATETIME for key in plan.order_by)
+    )
+
+
+def _tie_groups(order_by: tuple[SortKey, ...]) -> Any:
+    functions = [sort_key_function(key.field) for key in order_by]
+    return lambda record: tuple(function(record) for function in functions)
+
+
+def ties_sorted(records: Iterable[Record], order_by: tuple[SortKey, ...]) -> Iterator[Record]:
+    """Records in ``order_by``'s order (as shown) re-sorted by the total order
+    within each run of equal keys; a run is yielded once the next one starts."""
+    keys = total_order(order_by)
+    for _, run in itertools.groupby(records, key=_tie_groups(order_by)):
+        yield from sort_images(list(run), keys)
+
+
+async def _aties_sorted(records: AsyncIterator[Record], order_by: tuple[SortKey, ...]) -> AsyncIterator[Record]:
+    keys = total_order(order_by)
+    group_of = _tie_groups(order_by)
+    run: list[Record] = []
+    async for record in records:
+        if run and group_of(record) != group_of(run[0]):
+            for ordered in sort_images(run, keys):
+                yield ordered
+            run = []
+        run.append(record)
+    for ordered in sort_images(run, keys):
+        yield ordered
+
+
 def merge_key(order_by: tuple[SortKey, ...]) -> Any:
-    """A key ordering records as the server orders them: by ``order_by``,
-    then by creation time and id."""
-    # Glance breaks ties by created_at, then id, in the first key's direction.
-    descending = order_by[0].descending if order_by else True
-    ties = (SortKey("created_at", descending), SortKey("id", descending))
-    keys = (*order_by, *(k for k in ties if k.field not in {o.field for o in order_by}))
+    """A key ordering records as the server orders them: by ``order_by``
+    and then id (`total_order`); without an order, newest first, then id."""
+    keys = total_order(order_by) or (SortKey("created_at", True), SortKey("id", True))
     functions = [(sort_key_function(k.field), k.descending) for k in keys]
 
     def compare(a: Record, b: Record) -> int:
