@@ -16,6 +16,11 @@ def explain(plan: Plan) -> str:
 
     count = len(plan.requests)
     lines.append("")
+    if plan.wider:
+        lines.append("first, the first page of the wider request (it answers alone when it is the last page):")
+        for request in plan.wider:
+            lines.append(f"  GET {request.url(plan.page_size)}")
+        lines.append("and only if it is not:")
     if count == 1:
         lines.append("1 request:")
     else:
@@ -43,7 +48,12 @@ def explain(plan: Plan) -> str:
         else:
             lines.append(f"  order: {order}, sorted by the server")
     if plan.limit is not None:
-        if plan.page_size is not None and plan.page_size >= plan.limit:
+        if plan.page_size is not None and plan.page_size > plan.limit:
+            lines.append(
+                f"  limit: {plan.limit}, sent as the page size with one image more, which shows whether "
+                "the last second's ties go on; no further page is fetched"
+            )
+        elif plan.page_size is not None and plan.page_size >= plan.limit:
             lines.append(f"  limit: {plan.limit}, sent as the page size; no further page is fetched")
         elif plan.page_size is not None:
             lines.append(
