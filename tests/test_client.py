@@ -139,12 +139,18 @@ def test_the_default_page_is_the_largest_the_server_serves(kind: str, fake: Fake
 
 
 def test_limit_sent_as_page_size_makes_one_request(kind: str, fake: FakeGlance) -> None:
-    text = "images where tag = lts order by created_at desc limit 3"
+    text = "images where tag = lts order by id desc limit 3"
     ids = run(kind, fake).ids(text)
     assert ids == expected(fake, text)
     assert len(fake.listings) == 1
-    # One image past the limit: ties on the shown second are put in id order.
-    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "created_at:desc,id:desc"), ("limit", "4")]
+    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "id:desc"), ("limit", "3")]
+
+
+def test_a_limit_over_a_time_reads_the_last_second_to_its_end(kind: str, fake: FakeGlance) -> None:
+    text = "images where tag = lts order by created_at desc limit 3"
+    assert run(kind, fake).ids(text) == expected(fake, text)
+    assert len(fake.listings) == 1
+    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "created_at:desc,id:desc"), ("limit", "1000")]
 
 
 def test_page_size_bounds_the_plan_page_size(kind: str, fake: FakeGlance) -> None:

@@ -48,12 +48,7 @@ def explain(plan: Plan) -> str:
         else:
             lines.append(f"  order: {order}, sorted by the server")
     if plan.limit is not None:
-        if plan.page_size is not None and plan.page_size > plan.limit:
-            lines.append(
-                f"  limit: {plan.limit}, sent as the page size with one image more, which shows whether "
-                "the last second's ties go on; no further page is fetched"
-            )
-        elif plan.page_size is not None and plan.page_size >= plan.limit:
+        if plan.page_size is not None and plan.page_size >= plan.limit:
             lines.append(f"  limit: {plan.limit}, sent as the page size; no further page is fetched")
         elif plan.page_size is not None:
             lines.append(

@@ -126,11 +126,15 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         and len(requests) == 1
         and requests[0].fully_pushed
         and (server_sorts or not query.order_by)
-    ):
         # After a time, the client sorts ties by id within each shown second
-        # (see `ties_sorted`), so it looks one image past the limit.
-        lookahead = 1 if server_sorts and _time_last(query) else 0
-        page_size = min(query.limit + lookahead, prof.max_page_size)
+        # (see `ties_sorted`) and must read to the end of the last second's
+        # run, however long: a page of `limit` images, or of one more, would
+        # take another request whenever the run crosses it. The client's page
+        # is kept, so the run costs no request that listing everything would
+        # not make.
+        and not (server_sorts and _time_last(query))
+    ):
+        page_size = min(query.limit, prof.max_page_size)
 
     return Plan(
         query=query,
