@@ -517,6 +517,38 @@ CASES = [
         documented=["tag=a&size_min=1000000001", "tag=b&size_max=999999"],
         none=["- | tag = a and size > 1GB or tag = b and size < 1MB"],
     ),
+    # Bounds past what Glance stores (a size below 2**63) are clamped: an upper bound exactly, a
+    # lower bound checked on the client too; a stored-range equality on min_ram stays on the client.
+    case(
+        "images where size < 1e19",
+        glance=["size_max=9223372036854775807"],
+        documented=["size_max=9223372036854775807"],
+        none=["- | size < 10000PB"],
+    ),
+    case(
+        "images where size >= 8192PiB",
+        glance=["size_min=9223372036854775807 | size >= 8192PiB"],
+        documented=["size_min=9223372036854775807 | size >= 8192PiB"],
+        none=["- | size >= 8192PiB"],
+    ),
+    case(
+        "images where size <= 9223372036854775807",
+        glance=["size_max=9223372036854775807"],
+        documented=["size_max=9223372036854775807"],
+        none=["- | size <= 9223372036854775807"],
+    ),
+    case(
+        "images where min_ram = 3000000000",
+        glance=["- | min_ram = 3000000000"],
+        documented=["- | min_ram = 3000000000"],
+        none=["- | min_ram = 3000000000"],
+    ),
+    case(
+        "images where stores = fs",
+        glance=["- | stores = fs"],
+        documented=["- | stores = fs"],
+        none=["- | stores = fs"],
+    ),
     # Unsatisfiable: no request at all
     case(
         "images where size > 5GB and size < 1GB",
