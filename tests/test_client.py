@@ -139,11 +139,18 @@ def test_the_default_page_is_the_largest_the_server_serves(kind: str, fake: Fake
 
 
 def test_limit_sent_as_page_size_makes_one_request(kind: str, fake: FakeGlance) -> None:
-    text = "images where tag = lts order by created_at desc limit 3"
+    text = "images where tag = lts order by id desc limit 3"
     ids = run(kind, fake).ids(text)
     assert ids == expected(fake, text)
     assert len(fake.listings) == 1
-    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "created_at:desc"), ("limit", "3")]
+    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "id:desc"), ("limit", "3")]
+
+
+def test_a_limit_over_a_time_reads_the_last_second_to_its_end(kind: str, fake: FakeGlance) -> None:
+    text = "images where tag = lts order by created_at desc limit 3"
+    assert run(kind, fake).ids(text) == expected(fake, text)
+    assert len(fake.listings) == 1
+    assert params_of(fake.listings[0]) == [("tag", "lts"), ("sort", "created_at:desc,id:desc"), ("limit", "1000")]
 
 
 def test_page_size_bounds_the_plan_page_size(kind: str, fake: FakeGlance) -> None:
@@ -195,14 +202,28 @@ def test_limit_zero_and_contradictions_make_no_request(kind: str, fake: FakeGlan
 # --------------------------------------------------------------------------- unions
 
 
+def test_a_union_is_not_sent_when_the_wider_request_fits_in_one_page(kind: str, fake: FakeGlance) -> None:
+    text = "images where tag = gpu or tag = beta"
+    assert len(imgql.parse(text).plan().requests) == 2
+    assert run(kind, fake).ids(text) == expected(fake, text)
+    assert [params_of(r) for r in fake.listings] == [[("limit", "1000")]]
+
+
 def test_union_deduplicates(kind: str, fake: FakeGlance) -> None:
     text = "images where tag = gpu or tag = beta"
     assert len(imgql.parse(text).plan().requests) == 2
-    ids = run(kind, fake).ids(text)
+    ids = run(kind, fake, page_size=PROBE_PAGE).ids(text)
     assert ids == expected(fake, text)
     assert len(ids) == len(set(ids))
     assert any("gpu" in fake.images[i]["tags"] and "beta" in fake.images[i]["tags"] for i in ids)
-    assert len(fake.listings) == 2
+    probe, *union = fake.listings
+    assert params_of(probe) == [("limit", str(PROBE_PAGE))]
+    assert {params_of(r)[0] for r in union} == {("tag", "gpu"), ("tag", "beta")}
+
+
+# A page smaller than the fake catalog, so that the wider request's first page
+# is not its last and the union is sent.
+PROBE_PAGE = 3
 
 
 def test_union_merges_ordered_streams_page_by_page(kind: str, fake: FakeGlance) -> None:
@@ -213,17 +234,17 @@ def test_union_merges_ordered_streams_page_by_page(kind: str, fake: FakeGlance) 
         d: sum(1 for i in fake.visible() if i.get("os_distro") == d and not i["os_hidden"])
         for d in ("ubuntu", "debian")
     }
-    assert len(fake.listings) == sum(n // 3 + 1 for n in per_distro.values())
+    assert len(fake.listings) == 1 + sum(n // 3 + 1 for n in per_distro.values())  # the probe, then the union
 
 
-def test_union_with_limit_fetches_only_the_pages_the_merge_needs(kind: str) -> None:
+def test_a_limit_with_a_server_order_is_one_wider_request_not_a_union(kind: str) -> None:
     images = [make_image(n, os_distro="ubuntu" if n % 2 else "debian") for n in range(8)]
     fake = FakeGlance(images)
     text = "images where os_distro = ubuntu or os_distro = debian order by id asc limit 5"
     assert run(kind, fake, page_size=2).ids(text) == [make_image(n)["id"] for n in range(5)]
-    # debian: [0, 2] [4, 6]; ubuntu: [1, 3] [5, 7]: image 4 needs the second
-    # debian page, and the merge looks one image ahead in each stream.
-    assert len(fake.listings) == 4
+    # A limit with a server-side order: one wider request stops where the
+    # limit is met, so no union: [0, 1] [2, 3] [4, 5].
+    assert len(fake.listings) == 3
 
 
 def test_union_sorted_on_the_client_reads_every_page(kind: str, fake: FakeGlance) -> None:
@@ -233,7 +254,7 @@ def test_union_sorted_on_the_client_reads_every_page(kind: str, fake: FakeGlance
     assert run(kind, fake, page_size=4).ids(text) == expected(fake, text)
     gpu = sum(1 for i in fake.visible() if "gpu" in i["tags"] and not i["os_hidden"])
     beta = sum(1 for i in fake.visible() if "beta" in i["tags"] and not i["os_hidden"])
-    assert len(fake.listings) == (gpu // 4 + 1) + (beta // 4 + 1)
+    assert len(fake.listings) == 1 + (gpu // 4 + 1) + (beta // 4 + 1)  # the probe, then the union
 
 
 def test_sync_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> None:
@@ -242,12 +263,12 @@ def test_sync_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> No
 
     def both_in_flight(request: httpx.Request) -> None:
         seen.append(str(request.url))
-        if len(seen) <= 2:
+        if 2 <= len(seen) <= 3:  # after the probe
             barrier.wait()  # breaks (and the test fails) unless two requests wait together
 
     fake.on_request = both_in_flight
     text = "images where tag = gpu or tag = beta"
-    assert SyncRunner(fake).ids(text) == expected(fake, text)
+    assert SyncRunner(fake, page_size=PROBE_PAGE).ids(text) == expected(fake, text)
     assert not [t for t in threading.enumerate() if t.name.startswith("imgql")]
 
 
@@ -277,13 +298,13 @@ def _async_peak(fake: FakeGlance, **options: Any) -> tuple[list[str], int]:
 
 
 def test_async_union_first_pages_are_fetched_concurrently(fake: FakeGlance) -> None:
-    ids, most = _async_peak(fake)
+    ids, most = _async_peak(fake, page_size=PROBE_PAGE)
     assert ids == expected(fake, UNION)
     assert most == 3
 
 
 def test_async_concurrency_is_bounded(fake: FakeGlance) -> None:
-    ids, most = _async_peak(fake, concurrency=2)
+    ids, most = _async_peak(fake, concurrency=2, page_size=PROBE_PAGE)
     assert len(ids) > 0
     assert most == 2
 
@@ -291,7 +312,7 @@ def test_async_concurrency_is_bounded(fake: FakeGlance) -> None:
 def test_sync_union_threads_end_when_the_consumer_stops(fake: FakeGlance) -> None:
     runner = SyncRunner(fake, page_size=2)
     assert len(runner.images("images where tag = gpu or tag = beta", take=1)) == 1
-    assert len(fake.listings) == 2  # the two first pages, nothing more
+    assert len(fake.listings) == 3  # the probe and the two first pages, nothing more
     assert not [t for t in threading.enumerate() if t.name.startswith("imgql")]
 
 

@@ -275,3 +275,22 @@ def test_a_malformed_record_falls_back_to_the_checked_predicate() -> None:
     assert predicate({"disk_format": ["raw"]}) is False
     assert predicate({"disk_format": None}) is False
     assert predicate({}) is False
+
+
+def test_a_server_order_by_stored_fractions_is_re_sorted_by_id_within_each_shown_second() -> None:
+    from imgql.plan.plan import total_order
+    from imgql.run.answer import ties_sorted
+
+    # As a server sorting `created_at:asc,id:asc` sends them: by the stored
+    # fraction first, so ids within one shown second are out of order.
+    records = [
+        {"id": "c", "created_at": "2026-01-01T00:00:01Z"},
+        {"id": "a", "created_at": "2026-01-01T00:00:01Z"},
+        {"id": "b", "created_at": "2026-01-01T00:00:01Z"},
+        {"id": "a2", "created_at": "2026-01-01T00:00:02Z"},
+    ]
+    order = (SortKey("created_at", False),)
+    assert total_order(order) == (*order, SortKey("id", False))
+    assert [r["id"] for r in ties_sorted(iter(records), order)] == ["a", "b", "c", "a2"]
+    assert total_order((SortKey("status", True),))[-1] == SortKey("id", True)
+    assert total_order((SortKey("id", True), SortKey("name", False))) == (SortKey("id", True), SortKey("name", False))

@@ -52,7 +52,7 @@ from ..lang.ast import Query
 from ..plan.plan import Plan
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
 from ..run.image import Image
-from .core import ClientCore, Run, Stop, Strategy, advance
+from .core import ClientCore, Run, Stop, Strategy, advance, whole_listings
 from .credentials import Credentials
 from .options import ClientOptions
 from .paging import Effect, Fault, Page, Params, Reauthenticate, Reply, Send, Wait
@@ -152,6 +152,10 @@ class Client(ClientCore):
         with self._running(plan, threading.Event()) as run:
             if run is None:
                 return
+            probed = self._probe(run) if plan.wider else None
+            if probed is not None:
+                yield from answer(plan, probed)
+                return
             drivers = [self._pages(params, run) for params in run.requests]
             try:
                 yield from answer(plan, self._streams(run, drivers))
@@ -166,6 +170,16 @@ class Client(ClientCore):
             return list(self._concurrently(drivers, run.stop, _drainer(run.plan)))
         firsts = self._concurrently(drivers, run.stop, _first_page)
         return [_flatten(driver, first) for driver, first in zip(drivers, firsts, strict=True)]
+
+    def _probe(self, run: Run) -> list[tuple[Record, ...]] | None:
+        """Before a union: the first page of each wider request, when that
+        answers the query (see ``Plan.wider``)."""
+        drivers = [self._pages(request.params, run, peek=True) for request in run.plan.wider]
+        try:
+            return whole_listings(self._concurrently(drivers, run.stop, _only_page))
+        finally:
+            for driver in drivers:
+                driver.close()
 
     def _concurrently(
         self, drivers: list[Generator[tuple[Record, ...], None, None]], stop: Stop, work: Callable[[Pages], T]
@@ -184,14 +198,20 @@ class Client(ClientCore):
                     future.cancel()
                 raise
 
-    def _pages(self, params: Params, run: Run) -> Generator[tuple[Record, ...], None, None]:
-        """One listing's pages: runs the paging algorithm, doing what it asks."""
+    def _pages(self, params: Params, run: Run, *, peek: bool = False) -> Generator[tuple[Record, ...], None, None]:
+        """One listing's pages: runs the paging algorithm, doing what it asks.
+        With ``peek``, the first page only, then an empty page if the listing
+        would go on (that request is not sent)."""
         with closing(self._listing(params, run.page_size)) as steps:
             reply: Reply | Fault | None = None
             while (effect := advance(steps, reply)) is not None:
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
+                    if peek:
+                        if advance(steps, None) is not None:
+                            yield ()
+                        return
                 else:
                     reply = self._perform(effect, run.stop)
 
@@ -241,6 +261,11 @@ def _flatten(pages: Pages, first: tuple[Record, ...] | None = None) -> Iterator[
 
 def _first_page(pages: Pages) -> tuple[Record, ...] | None:
     return next(pages, None)
+
+
+def _only_page(pages: Pages) -> tuple[tuple[Record, ...], bool]:
+    """A peeking listing's first page, and whether another would follow."""
+    return next(pages, ()), next(pages, None) is not None
 
 
 def _drainer(plan: Plan) -> Callable[[Pages], list[Record]]:
@@ -343,6 +368,11 @@ class AsyncClient(ClientCore):
             if run is None:
                 return
             limiter = asyncio.Semaphore(self._options.concurrency)
+            probed = await self._probe(run, limiter) if plan.wider else None
+            if probed is not None:
+                for record in answer(plan, probed):
+                    yield record
+                return
             drivers = [self._pages(params, run, limiter) for params in run.requests]
             try:
                 async for record in await self._answer(run, drivers):
@@ -361,16 +391,29 @@ class AsyncClient(ClientCore):
         firsts = await _all([_anext_page(driver) for driver in drivers])
         return aanswer(run.plan, [_aflatten(driver, first) for driver, first in zip(drivers, firsts, strict=True)])
 
+    async def _probe(self, run: Run, limiter: asyncio.Semaphore) -> list[tuple[Record, ...]] | None:
+        """As the synchronous client's ``_probe``."""
+        drivers = [self._pages(request.params, run, limiter, peek=True) for request in run.plan.wider]
+        try:
+            return whole_listings(await _all([_aonly_page(driver) for driver in drivers]))
+        finally:
+            for driver in drivers:
+                await driver.aclose()
+
     async def _pages(
-        self, params: Params, run: Run, limiter: asyncio.Semaphore
+        self, params: Params, run: Run, limiter: asyncio.Semaphore, *, peek: bool = False
     ) -> AsyncGenerator[tuple[Record, ...], None]:
-        """One listing's pages: runs the paging algorithm, doing what it asks."""
+        """As the synchronous client's ``_pages``."""
         with closing(self._listing(params, run.page_size)) as steps:
             reply: Reply | Fault | None = None
             while (effect := advance(steps, reply)) is not None:
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
+                    if peek:
+                        if advance(steps, None) is not None:
+                            yield ()
+                        return
                 elif isinstance(effect, Send):
                     async with limiter:
                         reply = await self._send(effect.params, run.stop)
@@ -439,6 +482,11 @@ async def _anext_page(pages: AsyncIterator[tuple[Record, ...]]) -> tuple[Record,
         return await pages.__anext__()
     except StopAsyncIteration:
         return None
+
+
+async def _aonly_page(pages: AsyncIterator[tuple[Record, ...]]) -> tuple[tuple[Record, ...], bool]:
+    first = await _anext_page(pages)
+    return first or (), await _anext_page(pages) is not None
 
 
 async def _adrain(pages: AsyncIterator[tuple[Record, ...]], matches: Callable[[Record], bool]) -> list[Record]:

@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -36,7 +36,17 @@ from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Params, Reply, describe, listing
 from .resolve import resolve_auth
 
-__all__ = ["ClientCore", "Exchange", "Run", "Stop", "Stopped", "Strategy", "advance", "display_endpoint"]
+__all__ = [
+    "ClientCore",
+    "Exchange",
+    "Run",
+    "Stop",
+    "Stopped",
+    "Strategy",
+    "advance",
+    "display_endpoint",
+    "whole_listings",
+]
 
 logger = logging.getLogger("imgql")
 
@@ -258,6 +268,14 @@ class Exchange:
         if logger.isEnabledFor(logging.DEBUG):
             elapsed = (time.monotonic() - self.started) * 1000
             logger.debug("GET %s%s -> %s (%.0f ms)", self.shown, describe(self.params), outcome, elapsed)
+
+
+def whole_listings(probes: Sequence[tuple[tuple[Record, ...], bool]]) -> list[tuple[Record, ...]] | None:
+    """The first pages of a plan's wider requests when each was its listing's
+    last (they then answer the query alone); None when any listing goes on."""
+    if any(more for _, more in probes):
+        return None
+    return [page for page, _ in probes]
 
 
 def advance(steps: Listing, reply: Reply | Fault | None) -> Effect | None:

@@ -202,8 +202,9 @@ def check_size(amount: int) -> int:
 
 
 def parse_number(text: str) -> Decimal | None:
-    """A number when ``text`` reads as one, else None (for custom properties)."""
-    text = text.strip()
+    """A number when ``text`` reads as one, else None (for custom properties).
+    Spaces are not trimmed: a stored value is compared as it is stored, and
+    the literal follows the same rule, so `'9 '` is text on either side."""
     if not _NUMBER.match(text):
         return None
     try:

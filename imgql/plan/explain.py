@@ -16,6 +16,11 @@ def explain(plan: Plan) -> str:
 
     count = len(plan.requests)
     lines.append("")
+    if plan.wider:
+        lines.append("first, the first page of the wider request (it answers alone when it is the last page):")
+        for request in plan.wider:
+            lines.append(f"  GET {request.url(plan.page_size)}")
+        lines.append("and only if it is not:")
     if count == 1:
         lines.append("1 request:")
     else:

@@ -18,6 +18,16 @@ from ..lang.format import field_name
 Params = tuple[tuple[str, str], ...]
 
 
+def total_order(order_by: tuple[SortKey, ...]) -> tuple[SortKey, ...]:
+    """``order_by`` made total: ties are broken by id, in the direction of the
+    last key, so that a limit over ties picks the same images whoever sorts
+    (the server or the client) and whatever the page size. No order stays
+    none: the server's own order is kept."""
+    if not order_by or any(key.field == "id" for key in order_by):
+        return order_by
+    return (*order_by, SortKey("id", order_by[-1].descending))
+
+
 @attrs.frozen
 class Request:
     """One listing, paged by the source: its filter and scope parameters in
@@ -63,10 +73,15 @@ class Plan:
     hidden: tuple[bool, ...]
     now: dt.datetime = attrs.field(eq=False, repr=False)
     notes: tuple[str, ...] = ()
+    # When `requests` include a union: the requests that answer without one
+    # (one wider request per partition). The executor first lists their first
+    # pages; when each is its listing's last, they answer the query and the
+    # union is never sent.
+    wider: tuple[Request, ...] = ()
 
     @property
     def client_sort(self) -> tuple[SortKey, ...]:
-        return () if self.server_sorts else self.order_by
+        return () if self.server_sorts else total_order(self.order_by)
 
     @property
     def unsatisfiable(self) -> bool:

@@ -42,17 +42,19 @@ from ..lang.format import format_expr
 from ..lang.literals import format_datetime
 from ..lang.visitor import Transformer, walk
 from .capabilities import (
+    BROAD_FIELDS,
     NOT_PROPERTY_PARAMS,
     NULL_CONFLATED_SORT_KEYS,
     RANGE_SUFFIXES,
     RESERVED_PARAMS,
+    STORED_MAX,
     Form,
     Profile,
     Rule,
     get_profile,
 )
 from .normalize import normalize, simplify
-from .plan import Plan, Request
+from .plan import Plan, Request, total_order
 
 __all__ = ["plan"]
 
@@ -75,6 +77,8 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     widen_visibility = query.all_images or "visibility" in fields
 
     requests: list[Request] = []
+    wider: list[Request] = []
+    union_notes: list[str] = []
     if query.limit == 0:
         notes.append("limit 0: no request is needed")
     elif isinstance(expr, Const) and not expr.value:
@@ -94,15 +98,26 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
                     scope.append(("member_status", status))
                 if hidden:
                     scope.append(("os_hidden", "true"))
-                requests.extend(_requests_for(part, prof, scope, widen_visibility, notes))
+                parts, wide = _requests_for(part, prof, scope, widen_visibility, union_notes)
+                requests.extend(parts)
+                wider.append(wide)
         requests = _unique_requests(requests)
+        wider = _unique_requests(wider)
+        if wider == requests or (query.limit is not None and _server_sort(query, prof, wider)[0]):
+            # With a limit and the server's order, one wider request stops as
+            # soon as the limit is met, as listing everything would, never
+            # later: a union, which starts every branch, can only cost more.
+            requests, wider = wider, []
+        else:
+            notes.extend(union_notes)
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
     server_sorts, sort_note = _server_sort(query, prof, requests)
     if server_sorts:
-        sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in query.order_by)
+        sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in total_order(query.order_by))
         requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
+        wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in wider]
     elif sort_note:
         notes.append(sort_note)
 
@@ -113,6 +128,13 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         and len(requests) == 1
         and requests[0].fully_pushed
         and (server_sorts or not query.order_by)
+        # After a time, the client sorts ties by id within each shown second
+        # (see `ties_sorted`) and must read to the end of the last second's
+        # run, however long: a page of `limit` images, or of one more, would
+        # take another request whenever the run crosses it. The client's page
+        # is kept, so the run costs no request that listing everything would
+        # not make.
+        and not (server_sorts and _time_last(query))
     ):
         page_size = min(query.limit, prof.max_page_size)
 
@@ -120,6 +142,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         query=query,
         profile=prof.name,
         requests=tuple(requests),
+        wider=tuple(wider),
         predicate=expr,
         order_by=query.order_by,
         server_sorts=server_sorts or not query.order_by,
@@ -129,6 +152,10 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         now=now,
         notes=tuple(notes),
     )
+
+
+def _time_last(query: Query) -> bool:
+    return bool(query.order_by) and F.lookup(query.order_by[-1].field).kind is F.Kind.DATETIME
 
 
 def _server_sort(query: Query, prof: Profile, requests: list[Request]) -> tuple[bool, str | None]:
@@ -235,17 +262,27 @@ class _HiddenKnown(Transformer):
 
 
 def _requests_for(
-    part: Expr, prof: Profile, scope: list[tuple[str, str]], widen_visibility: bool, notes: list[str]
-) -> list[Request]:
+    part: Expr,
+    prof: Profile,
+    scope: list[tuple[str, str]],
+    widen_visibility: bool,
+    notes: list[str],
+) -> tuple[list[Request], Request]:
+    """The partition's requests, and the one wider request that would answer
+    it alone (the same when no union is made)."""
     conjuncts: list[Expr] = list(part.operands) if isinstance(part, And) else ([] if part == TRUE else [part])
     pushed = _push(conjuncts, prof)
-    if pushed.residual and len(pushed.residual) >= 1:
+    wide = _request(pushed, scope, widen_visibility)
+    if pushed.residual:
         union = _try_union(conjuncts, pushed, prof)
         if union is not None:
             split, branches = union
-            notes.append(f"{format_expr(split)}: one request per branch ({len(branches)}), merged by id")
-            return [_request(b, scope, widen_visibility) for b in branches]
-    return [_request(pushed, scope, widen_visibility)]
+            notes.append(
+                f"{format_expr(split)}: one request per branch ({len(branches)}), merged by id, "
+                "unless the wider request's first page is its last"
+            )
+            return [_request(b, scope, widen_visibility) for b in branches], wide
+    return [wide], wide
 
 
 class _Pushed:
@@ -295,6 +332,11 @@ def _try_union(conjuncts: list[Expr], pushed: _Pushed, prof: Profile) -> tuple[E
         branches = _branches(candidate)
         if branches is None or len(branches) > prof.max_union:
             continue
+        if any(_fields_of(b) <= BROAD_FIELDS for b in branches):
+            # A branch that filters only such fields lists a large share of
+            # the catalog, and branches overlap: the union would cost more
+            # than the wider request.
+            continue
         if best is not None and len(branches) >= len(best[1]):
             continue
         extra: list[list[tuple[str, str]]] = []
@@ -336,6 +378,10 @@ def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[
         if not repeatable:
             single.update(p for p, _ in found)
     return params
+
+
+def _fields_of(expr: Expr) -> set[str]:
+    return {n.field for n in walk(expr) if isinstance(n, (Compare, InList, Exists, Match))}
 
 
 def _branches(expr: Expr) -> list[Expr] | None:
@@ -393,6 +439,10 @@ def _translate(expr: Expr, prof: Profile) -> _Translation:
     field = F.lookup(expr.field)
     rule = prof.rules.get(expr.field)
     if rule is None:
+        if expr.field in F.BOOKKEEPING_KEYS:
+            # Measured: Glance reads `stores=fs` as a custom-property filter
+            # and answers an empty list; these keys are computed, not stored.
+            return f"{expr.field} is computed by the server for each record, which cannot filter by it"
         if _is_property_filter(expr.field, field, prof):
             return _translate_property(expr)
         if field.kind is F.Kind.PROPERTY or field.name in ("os_distro", "os_type"):
@@ -407,7 +457,7 @@ def _translate(expr: Expr, prof: Profile) -> _Translation:
     assert isinstance(expr, Compare)
     if expr.op not in rule.ops:
         return f"the API has no {expr.op} for {expr.field}"
-    return _compare(rule, expr.op, expr.value)
+    return _compare(rule, expr.op, expr.value, STORED_MAX.get(expr.field))
 
 
 def _is_property_filter(name: str, field: F.Field, prof: Profile) -> bool:
@@ -432,6 +482,11 @@ def _translate_property(expr: Expr) -> _Translation:
     assert isinstance(expr, Compare)
     if expr.op != "=":
         return f"the API has no {expr.op} for {expr.field} (custom properties filter by equality only)"
+    largest = STORED_MAX.get(expr.field)
+    if largest is not None and isinstance(expr.value, int) and expr.value > largest:
+        # No stored value is this large; a filter beyond the column's range
+        # is not something every database answers, so the client decides.
+        return f"{expr.field} is never stored above {largest}: checked on the client"
     return [(expr.field, _text(expr.value))], True, False
 
 
@@ -445,7 +500,7 @@ def _text(value: Value) -> str:
     return str(value)
 
 
-def _compare(rule: Rule, op: str, value: Value) -> _Translation:
+def _compare(rule: Rule, op: str, value: Value, largest: int | None = None) -> _Translation:
     form = rule.form
     if form is Form.BOOLEAN:
         return [(rule.param, "true" if (value == (op == "=")) else "false")], True, False
@@ -465,19 +520,35 @@ def _compare(rule: Rule, op: str, value: Value) -> _Translation:
         return [(rule.param, f"eq:{text}" if ":" in text else text)], True, False
     if form is Form.RANGE:
         assert isinstance(value, int)
-        if op == "=":
-            return [(rule.min_param, str(value)), (rule.max_param, str(value))], True, False
-        if op in ("<", "<="):
-            high = value - 1 if op == "<" else value
-            if high < 0:
-                return "no size is below zero"
-            return [(rule.max_param, str(high))], True, False
-        low = value + 1 if op == ">" else value
-        return [(rule.min_param, str(low))], True, False
+        return _range_bound(rule, op, value, largest)
     if form is Form.TIME:
         assert isinstance(value, dt.datetime)
         return _time_bound(rule.param, op, value)
     raise AssertionError(form)  # pragma: no cover
+
+
+def _range_bound(rule: Rule, op: str, value: int, largest: int | None) -> _Translation:
+    """Inclusive whole bounds, clamped to what the server can compare: a bound
+    beyond the largest stored value would fail the request (HTTP 500), so it
+    is sent as that largest value. An upper bound clamped so selects every
+    stored value, exactly; a lower bound clamped so selects at most the
+    images at the largest value, which the client then rejects."""
+    low, high = {
+        "=": (value, value),
+        "<": (None, value - 1),
+        "<=": (None, value),
+        ">": (value + 1, None),
+        ">=": (value, None),
+    }[op]
+    if high is not None and high < 0:
+        return "no size is below zero"
+    exact = largest is None or low is None or low <= largest
+    params: list[tuple[str, str]] = []
+    if low is not None:
+        params.append((rule.min_param, str(low if largest is None else min(low, largest))))
+    if high is not None:
+        params.append((rule.max_param, str(high if largest is None else min(high, largest))))
+    return params, exact, False
 
 
 def _time_bound(param: str, op: str, value: dt.datetime) -> _Translation:

@@ -17,11 +17,21 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..lang import fields as F
 from ..lang.ast import Expr, SortKey
-from ..plan.plan import Plan
+from ..plan.plan import Plan, total_order
 from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
 
-__all__ = ["ONE_COUNT_BOUND", "aanswer", "answer", "exactly_one", "merge_key", "plan_predicate"]
+__all__ = [
+    "ONE_COUNT_BOUND",
+    "aanswer",
+    "answer",
+    "exactly_one",
+    "merge_key",
+    "needs_tie_sort",
+    "plan_predicate",
+    "ties_sorted",
+]
 
 Record = Mapping[str, Any]
 
@@ -53,6 +63,8 @@ def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
         merged = filter(_FirstSeen(), heapq.merge(*filtered, key=_merge_key(plan)))
     if plan.client_sort:
         merged = sort_images(list(merged), plan.client_sort)
+    elif needs_tie_sort(plan):
+        merged = ties_sorted(merged, plan.order_by)
     return itertools.islice(merged, plan.limit)
 
 
@@ -66,6 +78,8 @@ async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> Async
         merged = _afilter(_FirstSeen(), _amerge(filtered, _merge_key(plan)))
     if plan.client_sort:
         merged = _aiter(sort_images([record async for record in merged], plan.client_sort))
+    elif needs_tie_sort(plan):
+        merged = _aties_sorted(merged, plan.order_by)
     async for record in _aislice(merged, plan.limit):
         yield record
 
@@ -138,13 +152,48 @@ async def _amerge(streams: list[AsyncIterator[Record]], key: Any) -> AsyncIterat
             heapq.heapreplace(heap, (key(following), index, following))
 
 
+def needs_tie_sort(plan: Plan) -> bool:
+    """Whether the server's order needs its ties re-sorted on the client: the
+    server orders times by what it stores, fractions of a second included,
+    and breaks ties by id only after that, while records show whole seconds."""
+    return (
+        plan.server_sorts
+        and bool(plan.order_by)
+        and any(F.lookup(key.field).kind is F.Kind.DATETIME for key in plan.order_by)
+    )
+
+
+def _tie_groups(order_by: tuple[SortKey, ...]) -> Any:
+    functions = [sort_key_function(key.field) for key in order_by]
+    return lambda record: tuple(function(record) for function in functions)
+
+
+def ties_sorted(records: Iterable[Record], order_by: tuple[SortKey, ...]) -> Iterator[Record]:
+    """Records in ``order_by``'s order (as shown) re-sorted by the total order
+    within each run of equal keys; a run is yielded once the next one starts."""
+    keys = total_order(order_by)
+    for _, run in itertools.groupby(records, key=_tie_groups(order_by)):
+        yield from sort_images(list(run), keys)
+
+
+async def _aties_sorted(records: AsyncIterator[Record], order_by: tuple[SortKey, ...]) -> AsyncIterator[Record]:
+    keys = total_order(order_by)
+    group_of = _tie_groups(order_by)
+    run: list[Record] = []
+    async for record in records:
+        if run and group_of(record) != group_of(run[0]):
+            for ordered in sort_images(run, keys):
+                yield ordered
+            run = []
+        run.append(record)
+    for ordered in sort_images(run, keys):
+        yield ordered
+
+
 def merge_key(order_by: tuple[SortKey, ...]) -> Any:
-    """A key ordering records as the server orders them: by ``order_by``,
-    then by creation time and id."""
-    # Glance breaks ties by created_at, then id, in the first key's direction.
-    descending = order_by[0].descending if order_by else True
-    ties = (SortKey("created_at", descending), SortKey("id", descending))
-    keys = (*order_by, *(k for k in ties if k.field not in {o.field for o in order_by}))
+    """A key ordering records as the server orders them: by ``order_by``
+    and then id (`total_order`); without an order, newest first, then id."""
+    keys = total_order(order_by) or (SortKey("created_at", True), SortKey("id", True))
     functions = [(sort_key_function(k.field), k.descending) for k in keys]
 
     def compare(a: Record, b: Record) -> int:

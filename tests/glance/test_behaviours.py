@@ -93,3 +93,36 @@ def test_deleted_marker_is_400_for_a_member(glance: SeededGlance) -> None:
     )
     assert response.status_code == 400
     assert f"No image found with ID {glance.seeded.deleted_id}" in response.json()["message"]
+
+
+def test_numeric_ranges_are_the_capability_table(admin: httpx.Client) -> None:
+    """The edges in capabilities.STORED_MAX: a size bound past a signed
+    64-bit integer fails the request; min_ram and min_disk are never stored
+    past a signed 32-bit one; limit takes anything from 0 up."""
+    from imgql.plan.capabilities import STORED_MAX
+
+    largest = STORED_MAX["size"]
+    assert isinstance(names(admin, [("size_max", str(largest))]), list)
+    assert isinstance(names(admin, [("size_min", str(largest))]), list)
+    assert names(admin, [("size_max", str(largest + 1))]) == 500
+    assert names(admin, [("size_min", str(largest + 1))]) == 500
+    for field in ("min_ram", "min_disk"):
+        too_large = {"name": "too-large", field: STORED_MAX[field] + 1}
+        assert admin.post("/v2/images", json=too_large).status_code == 400
+        assert names(admin, [(field, str(STORED_MAX[field] + 1))]) == []
+    page = admin.get("/v2/images", params={"limit": str(2**64)})
+    assert page.status_code == 200 and page.json()["images"]
+    assert admin.get("/v2/images", params={"limit": "0"}).json()["images"] == []
+    assert admin.get("/v2/images", params={"limit": "-1"}).status_code == 400
+
+
+def test_id_is_accepted_as_a_last_sort_key(admin: httpx.Client) -> None:
+    for direction in ("asc", "desc"):
+        response = admin.get("/v2/images", params={"sort": f"created_at:{direction},id:{direction}", "limit": "5"})
+        assert response.status_code == 200 and len(response.json()["images"]) == 5
+
+
+def test_stores_cannot_be_filtered(admin: httpx.Client) -> None:
+    everything = admin.get("/v2/images", params={"limit": "1000", "visibility": "all"}).json()["images"]
+    assert any(image.get("stores") == "fs" for image in everything)
+    assert names(admin, [("stores", "fs")]) == []
