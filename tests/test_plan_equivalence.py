@@ -278,7 +278,7 @@ def check_same_answer(query: Query, images: list[dict[str, Any]]) -> None:
         assert key_values(found, keys) == key_values(reference, keys), context
 
 
-# -- a plain evaluation, written apart from evaluate.py ------------------------------------------
+# -- a plain evaluation, written apart from imgql/run/predicate.py ------------------------------------------
 
 
 def holds(expr: Expr, image: dict[str, Any]) -> bool:

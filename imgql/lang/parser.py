@@ -1,4 +1,4 @@
-"""Text to :class:`~imgql.ast.Query`.
+"""Text to :class:`~imgql.lang.ast.Query`.
 
 Lark parses with LALR and calls :class:`_Builder` as it reduces, so the AST
 is built during the parse: no parse tree is made and walked afterwards. The

@@ -1,4 +1,4 @@
-"""What a person types into a search box, read as a safe :class:`~imgql.ast.Query`.
+"""What a person types into a search box, read as a safe :class:`~imgql.lang.ast.Query`.
 
     >>> import imgql
     >>> str(imgql.search_box("ubuntu 22.04 tag:lts size<5g"))
@@ -114,7 +114,7 @@ def search_box(
     allow: Iterable[str] | None = None,
     default_field: str = "name",
 ) -> Query:
-    """Read what a person typed into a search box as a :class:`~imgql.ast.Query`.
+    """Read what a person typed into a search box as a :class:`~imgql.lang.ast.Query`.
 
     ``allow`` names the fields that may become filters (canonical names,
     aliases or custom property names; :data:`DEFAULT_ALLOW` when None).

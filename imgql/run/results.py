@@ -1,7 +1,7 @@
 """Images as rows: the columns people know from ``openstack image list``, and
 a result list that shows itself as a table in IPython and Jupyter.
 
-    >>> from imgql.display import ResultList
+    >>> from imgql.run.results import ResultList
     >>> results = ResultList(catalog.query("images where tag = lts"))
     >>> results                      # a table in IPython, an HTML table in Jupyter
     >>> results.to_dicts()           # plain dicts, for json.dumps
