@@ -202,16 +202,12 @@ class Client(ClientCore):
         """One listing's pages: runs the paging algorithm, doing what it asks.
         With ``peek``, the first page only, then an empty page if the listing
         would go on (that request is not sent)."""
-        with closing(self._listing(params, run.page_size)) as steps:
+        with closing(self._listing(params, run.page_size, peek=peek)) as steps:
             reply: Reply | Fault | None = None
             while (effect := advance(steps, reply)) is not None:
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
-                    if peek:
-                        if advance(steps, None) is not None:
-                            yield ()
-                        return
                 else:
                     reply = self._perform(effect, run.stop)
 
@@ -404,16 +400,12 @@ class AsyncClient(ClientCore):
         self, params: Params, run: Run, limiter: asyncio.Semaphore, *, peek: bool = False
     ) -> AsyncGenerator[tuple[Record, ...], None]:
         """As the synchronous client's ``_pages``."""
-        with closing(self._listing(params, run.page_size)) as steps:
+        with closing(self._listing(params, run.page_size, peek=peek)) as steps:
             reply: Reply | Fault | None = None
             while (effect := advance(steps, reply)) is not None:
                 reply = None
                 if isinstance(effect, Page):
                     yield effect.records
-                    if peek:
-                        if advance(steps, None) is not None:
-                            yield ()
-                        return
                 elif isinstance(effect, Send):
                     async with limiter:
                         reply = await self._send(effect.params, run.stop)

@@ -18,7 +18,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -33,7 +33,7 @@ from ..plan.planner import plan as make_plan
 from .credentials import Auth, Credentials, normalize_endpoint
 from .log_redaction import install_log_redaction
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
-from .paging import LISTING_PATH, Effect, Fault, Listing, Params, Reply, describe, listing
+from .paging import LISTING_PATH, Effect, Fault, Listing, Page, Params, Reply, describe, listing
 from .resolve import resolve_auth
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Strategy",
     "advance",
     "display_endpoint",
+    "first_page_only",
     "whole_listings",
 ]
 
@@ -199,9 +200,10 @@ class ClientCore:
         if stop is not None and stop.is_set():
             raise Stopped("the query was stopped")
 
-    def _listing(self, params: Params, page_size: int) -> Listing:
+    def _listing(self, params: Params, page_size: int, *, peek: bool = False) -> Listing:
         can_refresh = bool(getattr(self._auth, "can_refresh", False))
-        return listing(params, page_size, self._policy, can_refresh=can_refresh, redact=self._redact)
+        steps = listing(params, page_size, self._policy, can_refresh=can_refresh, redact=self._redact)
+        return first_page_only(steps) if peek else steps
 
     # -- requests ----------------------------------------------------------------
 
@@ -276,6 +278,21 @@ def whole_listings(probes: Sequence[tuple[tuple[Record, ...], bool]]) -> list[tu
     if any(more for _, more in probes):
         return None
     return [page for page, _ in probes]
+
+
+def first_page_only(steps: Listing) -> Listing:
+    """``steps`` cut after its first page, then an empty page when the
+    listing would go on (the request for it is never sent): what a probe
+    needs to know whether one page was the whole listing."""
+    with closing(steps):
+        reply: Reply | Fault | None = None
+        while (effect := advance(steps, reply)) is not None:
+            if isinstance(effect, Page):
+                yield effect
+                if advance(steps, None) is not None:
+                    yield Page(())
+                return
+            reply = yield effect
 
 
 def advance(steps: Listing, reply: Reply | Fault | None) -> Effect | None:
