@@ -111,7 +111,7 @@ SEMANTIC = [
     ("images where x in (a, null)", VALUE, 23, "null cannot be in a list; use `missing` or `exists`"),
     ("images where x like null", VALUE, 21, "like needs text, not null"),
     # invalid regular expressions
-    ("images where name ~ '('", PATTERN, 21, "invalid regular expression '('"),
+    ("images where name ~ '('", PATTERN, 22, "invalid regular expression '('"),
     ("images where name !~ '[a-'", PATTERN, 22, "invalid regular expression"),
     ("images where name ~ '\\\\'", PATTERN, 21, "invalid regular expression"),
     # unknown enum values
