@@ -112,7 +112,7 @@ SEMANTIC = [
     ("images where x like null", VALUE, 21, "like needs text, not null"),
     # invalid regular expressions
     ("images where name ~ '('", PATTERN, 22, "invalid regular expression '('"),
-    ("images where name !~ '[a-'", PATTERN, 22, "invalid regular expression"),
+    ("images where name !~ '[a-'", PATTERN, 23, "invalid regular expression"),
     ("images where name ~ '\\\\'", PATTERN, 21, "invalid regular expression"),
     # unknown enum values
     ("images where status = bogus", VALUE, 23, "'bogus' is not a status; expected one of: queued"),
