@@ -192,7 +192,7 @@ def test_cli_all_regions_and_several_clouds(keystone: KeystoneCloud, tmp_path: P
     table = imgql_cli(env, "query", "--all-regions", f"images where name = '{t.PUBLIC_IMAGE}'")
     assert "Region" in table.stdout, table.stdout
     clouds_env = {**keystone.clean_env(tmp_path), **_clouds(keystone, tmp_path)}
-    run = imgql_cli(clouds_env, "query", "--os-cloud", "prod", "--os-cloud", "dead", "--retries", "0", "images")
+    run = imgql_cli(clouds_env, "query", "--os-cloud", "prod", "--os-cloud", "dead", "images")
     assert run.returncode != 0
     assert "dead" in run.stderr and "Traceback" not in run.stderr
     partial = imgql_cli(
@@ -201,6 +201,8 @@ def test_cli_all_regions_and_several_clouds(keystone: KeystoneCloud, tmp_path: P
     assert partial.returncode != 0
     assert {row["cloud"] for row in partial.json()} == {"prod"}
     assert "dead" in partial.stderr
-    resolved = imgql_cli(env, "check", "--resolve", f"images where region = * and name = '{t.PUBLIC_IMAGE}'")
+    config = tmp_path / "deploy.yaml"
+    config.write_text(f"image: \"images where region = * and name = {t.PUBLIC_IMAGE}\"\n")
+    resolved = imgql_cli(env, "check", "--resolve", str(config))
     assert resolved.returncode == 0, resolved.stderr
     assert t.REGION_ONE in resolved.stdout and t.REGION_TWO in resolved.stdout
