@@ -202,7 +202,7 @@ def test_cli_all_regions_and_several_clouds(keystone: KeystoneCloud, tmp_path: P
     assert {row["cloud"] for row in partial.json()} == {"prod"}
     assert "dead" in partial.stderr
     config = tmp_path / "deploy.yaml"
-    config.write_text(f"image: \"images where region = * and name = {t.PUBLIC_IMAGE}\"\n")
+    config.write_text(f'image: "images where region = * and name = {t.PUBLIC_IMAGE}"\n')
     resolved = imgql_cli(env, "check", "--resolve", str(config))
     assert resolved.returncode == 0, resolved.stderr
     assert t.REGION_ONE in resolved.stdout and t.REGION_TWO in resolved.stdout

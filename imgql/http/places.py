@@ -99,7 +99,8 @@ class Partners:
             found = self._clients.get(key)
         if found is not None:
             return found
-        auth = _in_region(self.auth(location.cloud), location)
+        own = self.own().region if location.cloud in (None, self._owner.options.cloud) else None
+        auth = _in_region(self.auth(location.cloud), location, own)
         owner = self._owner
         options = attrs.evolve(owner.options, auth=auth, cloud=None, region=None, interface=None)
         made = type(owner)(http=owner.http, sleep=owner._sleep, options=options)
@@ -114,8 +115,9 @@ class Partners:
             client._stop_runs()
 
 
-def _in_region(auth: Auth, location: Location) -> Auth:
-    if location.region is None or getattr(auth, "region", None) == location.region:
+def _in_region(auth: Auth, location: Location, own_region: str | None) -> Auth:
+    # A fixed endpoint is in the region the client was told it is in (region=...).
+    if location.region in (None, own_region) or getattr(auth, "region", None) == location.region:
         return auth
     in_region = getattr(auth, "in_region", None)
     if in_region is None:
