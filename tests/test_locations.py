@@ -138,3 +138,10 @@ def test_a_fixed_endpoint_is_in_the_region_it_is_said_to_be_in_and_no_other() ->
             found = list(client.query("images where region in (R1, R2)"))
         assert [i.region for i in found] == ["R1"]
         assert client.one("images where region = R1", per="region") == {"R1": found[0]}
+
+
+def test_order_by_region_at_one_endpoint_orders_nothing() -> None:
+    located = imgql.parse("images where tag = x order by region, name limit 2").plan()
+    plain = imgql.parse("images where tag = x order by name limit 2").plan()
+    assert located.order_by == plain.order_by
+    assert located.requests == plain.requests

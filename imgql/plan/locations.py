@@ -88,10 +88,11 @@ def split_places(query: Query) -> tuple[Places, Query]:
         else:
             kept.append(part)
     places = Places(named["cloud"], named["region"])
-    if not places.named:
-        return places, query
-    rest: Expr | None = None if not kept else kept[0] if len(kept) == 1 else And(tuple(kept))
     order = tuple(key for key in query.order_by if key.field not in LOCATION_FIELDS)
+    if not places.named:
+        # One endpoint: its region and cloud are the same for every image, so they order nothing.
+        return places, query if order == query.order_by else attrs.evolve(query, order_by=order)
+    rest: Expr | None = None if not kept else kept[0] if len(kept) == 1 else And(tuple(kept))
     return places, attrs.evolve(query, where=rest, order_by=order)
 
 

@@ -73,7 +73,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
     now = now or dt.datetime.now(dt.timezone.utc)
     places, here = split_places(query)
-    if places.named:
+    if places.named or here is not query:
         # Every endpoint runs the same plan; where it runs is not sent (see locations.py).
         each = plan(here, prof, now=now)
         if places.empty:
