@@ -145,3 +145,26 @@ def test_order_by_region_at_one_endpoint_orders_nothing() -> None:
     plain = imgql.parse("images where tag = x order by name limit 2").plan()
     assert located.order_by == plain.order_by
     assert located.requests == plain.requests
+
+
+def test_the_async_client_labels_and_settles_as_the_sync_one() -> None:
+    import asyncio
+
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"images": [{"id": "1", "name": "a"}]})
+
+    async def scenario() -> None:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+        async with imgql.AsyncClient("http://glance.test", "t", http=http, region="R1", partial=True) as client:
+            found = await client.one("images where region = R1", per="region")
+            assert {region: image.id for region, image in found.items()} == {"R1": "1"}
+            with pytest.warns(imgql.PartialAnswerWarning, match="R2"):
+                images = [i async for i in client.query("images where region in (R2, R1) order by region desc")]
+            assert [(i.id, i.region) for i in images] == [("1", "R1")]
+            records = [r async for r in client.records("images where region = R1")]
+            assert records == [{"id": "1", "name": "a"}]
+        await http.aclose()
+
+    asyncio.run(scenario())
