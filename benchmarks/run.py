@@ -20,14 +20,22 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from benchmarks import bench_filter, bench_memory, bench_parse, bench_regex, bench_requests, bench_startup
+from benchmarks import (
+    bench_filter,
+    bench_memory,
+    bench_parse,
+    bench_regex,
+    bench_regions,
+    bench_requests,
+    bench_startup,
+)
 from benchmarks._common import machine, say
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run imgql's benchmark tables.")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
-    parser.add_argument("--tables", default="1,2,3,4,5,6", help="comma-separated table numbers (default: all)")
+    parser.add_argument("--tables", default="1,2,3,4,5,6,7", help="comma-separated table numbers (default: all)")
     parser.add_argument("--glance-url", help="table 3: a running Glance (seeded on demand)")
     parser.add_argument("--images", type=int, default=5000, help="table 3: images the Glance must hold")
     args = parser.parse_args(argv)
@@ -59,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if 6 in wanted:
         say("table 6: regular expressions ...")
         print(bench_regex.run(quick=args.quick).render(), "\n", flush=True)
+    if 7 in wanted:
+        say("table 7: two regions in one query ...")
+        print(bench_regions.run(quick=args.quick).render(), "\n", flush=True)
     say(f"done in {time.monotonic() - started:.0f} s")
     return 0
 

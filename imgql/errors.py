@@ -30,10 +30,12 @@ __all__ = [
     "MultipleFound",
     "NotFound",
     "ParameterError",
+    "PartialAnswerWarning",
     "PlanError",
     "QueryError",
     "QuerySyntaxError",
     "QueryWarning",
+    "RegionError",
     "ServiceError",
     "ServiceUnavailable",
     "TooComplexError",
@@ -221,6 +223,28 @@ class ConnectionError(ServiceError, builtins.ConnectionError):  # noqa: A001 - t
     Also a subclass of the built-in ConnectionError, so that code written
     with either name in scope (``from imgql import *`` shadows it) catches it.
     """
+
+
+class RegionError(Error):
+    """A query over several regions or clouds failed at one or more of them;
+    ``failures`` pairs each place (``imgql.plan.locations.Location``) with
+    the error it gave. Ask for partial answers (``partial=True``) to get the
+    other places' images instead."""
+
+    def __init__(self, failures: Sequence[tuple[Any, Error]]) -> None:
+        self.failures: tuple[tuple[Any, Error], ...] = tuple(failures)
+        lines = [f"the query failed in {place}: {error.message}" for place, error in self.failures]
+        super().__init__("\n".join(lines))
+
+
+class PartialAnswerWarning(UserWarning):
+    """A query over several regions or clouds, run with ``partial=True``,
+    answered without one of them: ``place`` says which, ``error`` why."""
+
+    def __init__(self, place: Any, error: Error) -> None:
+        super().__init__(f"no answer from {place}: {error.message}")
+        self.place = place
+        self.error = error
 
 
 class ConfigQueryError(Error):

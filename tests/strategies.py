@@ -67,7 +67,8 @@ PROPERTY_NAMES = (
     "images",
 )
 
-KNOWN_FIELDS = tuple(f for f in F.FIELDS if f.kind is not F.Kind.SCOPE)
+# Scope and location (member_status, region, cloud) stand only as top-level conjuncts; not generated here.
+KNOWN_FIELDS = tuple(f for f in F.FIELDS if f.kind not in F.NOT_IN_RECORD)
 TEXT_FIELDS = tuple(f.name for f in F.FIELDS if f.kind in (F.Kind.STRING, F.Kind.ENUM, F.Kind.TAGS))
 
 # Values that show up in records and queries alike.

@@ -43,3 +43,9 @@ def test_requests_minimum() -> None:
     from benchmarks.bench_requests import pages
 
     assert [pages(n) for n in (0, 1, 999, 1000, 1001, 5000)] == [1, 1, 1, 2, 2, 6]
+
+
+def test_regions_table() -> None:
+    from benchmarks import bench_regions
+
+    _check(bench_regions.run(quick=True, count=30))

@@ -15,10 +15,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 
 import imgql
+from imgql.lang.ast import And, InList
 from tests.conformance_corpus import CASES, Case, Scope
 from tests.glance.visibility import visible_to_caller
 
@@ -246,3 +248,32 @@ def test_page_sizes_at_the_edges_of_what_the_server_takes(glance: Any, run_at: A
     expected = _oracle(glance, case)
     assert expected is not None
     assert sorted(_ids(images)) == sorted(_ids(expected))
+
+
+# Every fourth case: enough to cover each kind of plan (one request, unions,
+# client-side sorts, limits) without running the whole corpus twice more.
+REGION_CASES = CASES[::4]
+
+
+@pytest.fixture(scope="module")
+def in_one_region(glance: Any) -> Iterator[imgql.Client]:
+    """A client told its endpoint is RegionOne's, for queries naming that region."""
+    http = httpx.Client(headers=glance.caller_headers, timeout=60)
+    with http, imgql.Client(glance.url, http=http, region="RegionOne", page_size=PAGE_SIZE) as client:
+        yield client
+
+
+@pytest.mark.parametrize("case", REGION_CASES, ids=[c.query for c in REGION_CASES])
+def test_a_region_list_of_one_region_answers_as_without(glance: Any, in_one_region: imgql.Client, case: Case) -> None:
+    params = {"b1": glance.seeded.boundaries[0], "b2": glance.seeded.boundaries[1]}
+    query = imgql.parse(case.query)
+    bound = {k: v for k, v in params.items() if k in query.params}
+    # The region condition joined to the query, through its canonical text.
+    region = InList("region", ("RegionOne",))
+    joined = region if query.where is None else And((region, query.where))
+    located = imgql.parse(str(attrs.evolve(query, where=joined)))
+    without = list(in_one_region.query(query, **bound))
+    assert located.plan(**bound).places.regions == ("RegionOne",)
+    within = list(in_one_region.query(located, **bound))
+    assert [i.id for i in within] == [i.id for i in without]
+    assert {i.region for i in within} <= {"RegionOne"}

@@ -17,7 +17,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from ..errors import (
@@ -28,7 +28,9 @@ from ..errors import (
     MultipleFound,
     NotFound,
     ParameterError,
+    PartialAnswerWarning,
     QueryError,
+    RegionError,
     ServiceError,
 )
 from ..version import __version__
@@ -67,6 +69,8 @@ def exit_code(exc: BaseException) -> int:
 
     if isinstance(exc, ConfigQueryError):
         return exit_code_for(exc.problems)
+    if isinstance(exc, RegionError) and exc.failures:
+        return exit_code(exc.failures[0][1])
     if isinstance(exc, (QueryError, ParameterError, ColumnError)):
         return EXIT_USAGE
     if isinstance(exc, (NotFound, MultipleFound)):
@@ -112,6 +116,16 @@ def _dest(option: str) -> str:
     return option.lstrip("-").replace("-", "_")
 
 
+class _Clouds(argparse.Action):
+    """``--os-cloud`` given more than once: the query runs in each cloud
+    (``cloud in (a, b)``); the first is the client's own."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        clouds = [*(getattr(namespace, "clouds", None) or ()), values]
+        namespace.clouds = clouds
+        namespace.cloud = clouds[0]
+
+
 def _source_options(under_command: bool = False) -> argparse.ArgumentParser:
     """Where images come from. The same options are accepted before the
     command (as `openstack --os-cloud x image list`) and after it; after it,
@@ -126,7 +140,25 @@ def _source_options(under_command: bool = False) -> argparse.ArgumentParser:
         "--catalog", metavar="FILE", default=given(None), help="an offline JSON catalog (a GET /v2/images response)"
     )
     group.add_argument(
-        "--os-cloud", "--cloud", metavar="NAME", dest="cloud", default=given(None), help="a cloud from clouds.yaml"
+        "--os-cloud",
+        "--cloud",
+        metavar="NAME",
+        dest="cloud",
+        action=_Clouds,
+        default=given(None),
+        help="a cloud from clouds.yaml; give it again to query several clouds at once",
+    )
+    group.add_argument(
+        "--all-regions",
+        action="store_true",
+        default=given(False),
+        help="run the query in every region with an image endpoint (as `region = *` in the query)",
+    )
+    group.add_argument(
+        "--partial",
+        action="store_true",
+        default=given(False),
+        help="with several regions or clouds: print what the others answered when one fails (exit 5)",
     )
     group.add_argument(
         "--os-region-name", "--region", metavar="REGION", dest="region", default=given(None), help="the region"
@@ -362,7 +394,34 @@ def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
         options["verify"] = args.cacert
     if args.timeout is not None:
         options["timeout"] = args.timeout
+    if getattr(args, "partial", False):
+        options["partial"] = True
     return Client(**options)
+
+
+def placed(query: Any, args: argparse.Namespace) -> Any:
+    """The query with the places the options name (``--all-regions``,
+    ``--os-cloud`` given several times) joined to it as conditions, so that
+    the options and the query syntax make the same plan."""
+    import attrs
+
+    from ..lang.ast import And, Compare, InList, Query
+    from ..lang.parser import parse
+    from ..plan.locations import EVERY_REGION
+
+    parsed: Query = parse(query) if isinstance(query, str) else query
+    extra: list[Any] = []
+    if getattr(args, "all_regions", False):
+        extra.append(Compare("region", "=", EVERY_REGION))
+    clouds = getattr(args, "clouds", None) or []
+    if len(clouds) > 1:
+        extra.append(InList("cloud", tuple(dict.fromkeys(clouds))))
+    if not extra:
+        return parsed
+    where = parsed.where
+    parts = [] if where is None else list(where.operands) if isinstance(where, And) else [where]
+    joined = [*parts, *extra]
+    return attrs.evolve(parsed, where=joined[0] if len(joined) == 1 else And(tuple(joined)))
 
 
 def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> tuple[Any, Any]:
@@ -428,7 +487,15 @@ def _query_text(parts: Sequence[str], stdin: TextIO) -> str:
 # --------------------------------------------------------------------------- commands
 
 
-def _emit(args: argparse.Namespace, source: Any, images: Iterable[Any], out: TextIO, *, one: bool = False) -> int:
+def _emit(
+    args: argparse.Namespace,
+    source: Any,
+    images: Iterable[Any],
+    out: TextIO,
+    *,
+    one: bool = False,
+    query: Any = None,
+) -> int:
     from .output import Progress, Writer, _isatty, sorted_images, table_width
 
     writer = Writer(
@@ -441,6 +508,7 @@ def _emit(args: argparse.Namespace, source: Any, images: Iterable[Any], out: Tex
         noindent=args.noindent,
         quote=args.quote,
         print_empty=args.print_empty,
+        places=_place_columns(query) if query is not None else (),
     )
     # A progress line only where it cannot mix with the output itself.
     enabled = _isatty(sys.stderr) and (args.format == "table" or not _isatty(out)) and not args.catalog
@@ -458,13 +526,45 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     text = _query_text(args.query, sys.stdin)
     params = dict(args.param)
     source = open_source(args)
+    query = placed(text, args) if not args.catalog else text
     try:
-        if args.one:
-            image = source.one(text, **params)
-            return _emit(args, source, [image], out, one=True)
-        return _emit(args, source, source.query(text, **params), out)
+        with _partial_answers() as failed:
+            if args.one:
+                image = source.one(query, **params)
+                code = _emit(args, source, [image], out, one=True, query=query)
+            else:
+                code = _emit(args, source, source.query(query, **params), out, query=query)
+        for warning in failed:
+            print(f"imgql: error: {warning}", file=sys.stderr)
+        return EXIT_SERVICE if failed else code
     finally:
         _close(source)
+
+
+@contextlib.contextmanager
+def _partial_answers() -> Iterator[list[PartialAnswerWarning]]:
+    """The places a partial answer went without (``--partial``), to report after the output."""
+    import warnings
+
+    failed: list[PartialAnswerWarning] = []
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always", PartialAnswerWarning)
+        yield failed
+        failed.extend(w.message for w in seen if isinstance(w.message, PartialAnswerWarning))
+    for other in seen:
+        if not isinstance(other.message, PartialAnswerWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+
+
+def _place_columns(query: Any) -> tuple[str, ...]:
+    """The Region and Cloud columns, when more than one region or cloud can take part."""
+    from ..lang.parser import parse
+    from ..plan.locations import split_places
+
+    places, _ = split_places(parse(query) if isinstance(query, str) else query)
+    clouds = len(places.clouds) > 1 if places.clouds is not None else False
+    regions = places.every_region or (places.regions is not None and len(places.regions) > 1) or clouds
+    return (("region",) if regions else ()) + (("cloud",) if clouds else ())
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
@@ -475,8 +575,10 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     if args.show_query:
         print(f"query: {query}", file=sys.stderr)
     source = open_source(args)
+    if not args.catalog:
+        query = placed(query, args)
     try:
-        return _emit(args, source, source.query(query), out)
+        return _emit(args, source, source.query(query), out, query=query)
     finally:
         _close(source)
 
@@ -497,7 +599,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         plan = source.plan(text, **params)
     else:
         # Planning needs no credentials and makes no request.
-        plan = parse(text).plan(args.profile or "glance", **params)
+        plan = placed(parse(text), args).plan(args.profile or "glance", **params)
     out.write(plan.explain() + "\n")
     return EXIT_OK
 
@@ -511,7 +613,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     code = EXIT_OK
     try:
         for path in args.files:
-            diagnostics = check_file(path, args.keys, source)
+            diagnostics = check_file(path, args.keys, source, report=lambda line: out.write(line + "\n"))
             for diagnostic in diagnostics:
                 out.write(f"{diagnostic}\n")
                 # A query's own error decides; an unreadable file is "other" (1).

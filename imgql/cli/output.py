@@ -132,6 +132,11 @@ def _record(image: Any) -> Mapping[str, Any]:
     return raw if isinstance(raw, Mapping) else {}
 
 
+def _placed(image: Any, places: Sequence[str]) -> Mapping[str, Any]:
+    """The image's record with where it lives added (``region``, ``cloud``)."""
+    return {**_record(image), **{name: getattr(image, name, None) for name in places}}
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -169,6 +174,7 @@ class Writer:
         noindent: bool = False,
         quote: str = "minimal",
         print_empty: bool = False,
+        places: Sequence[str] = (),
     ) -> None:
         if fmt not in FORMATS:
             raise Error(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
@@ -178,6 +184,12 @@ class Writer:
         self.out = out
         self.err = err if err is not None else sys.stderr
         self.columns = columns_for(selected, long)
+        # Where each image lives ("region", "cloud"), shown when the query ran
+        # in several places: a column after the first, and a key of each object.
+        self.places = tuple(places)
+        if self.places and not selected:
+            shown = tuple(resolve_column(name) for name in self.places)
+            self.columns = (*self.columns[:1], *shown, *self.columns[1:])
         # Columns the person asked for are never left out silently: a table
         # that cannot hold them becomes one block per image instead.
         self.may_drop = not selected and not long
@@ -198,6 +210,8 @@ class Writer:
         ``progress`` is closed before a table is drawn."""
         self.progress = progress
         handler = getattr(self, f"_write_{self.fmt}")
+        if self.places:
+            images = (_placed(image, self.places) for image in images)
         result: int = handler(iter(images))
         return result
 

@@ -28,7 +28,7 @@ import importlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
@@ -244,7 +244,7 @@ def resolve_images(data: Any, keys: Iterable[str] | str | None, source: Source, 
             continue
         assert isinstance(value, str)
         try:
-            images[path] = source.one(value, **params)
+            images[path] = _one(source, value, params)
         except Error as exc:
             problems.append(_problem(name, value, exc))
     if problems:
@@ -252,9 +252,21 @@ def resolve_images(data: Any, keys: Iterable[str] | str | None, source: Source, 
     return images
 
 
+def _one(source: Source, query: str, params: dict[str, Any]) -> Any:
+    """The image a query picks; for a query naming regions or clouds, a dict
+    of region -> the image it picks there (``one(..., per="region")``)."""
+    from ..lang.parser import parse
+    from ..plan.locations import split_places
+
+    if split_places(parse(query))[0].named:
+        return source.one(query, per="region", **params)
+    return source.one(query, **params)
+
+
 def resolve(data: Any, keys: Iterable[str] | str | None, source: Source, **params: Any) -> Any:
     """A deep copy of ``data`` with every query at ``keys`` replaced by the id
-    of the one image it picks (``source.one``).
+    of the one image it picks (``source.one``); a query that names regions
+    or clouds is replaced by a mapping of region -> id.
 
     With ``keys`` None, every string that starts with ``images `` or
     ``all images `` is a query. Raises :class:`ConfigQueryError` listing every
@@ -264,7 +276,10 @@ def resolve(data: Any, keys: Iterable[str] | str | None, source: Source, **param
     images = resolve_images(data, keys, source, **params)
     result = copy.deepcopy(data)
     for path, image in images.items():
-        _set(result, path, getattr(image, "id", None) or image["id"])
+        if isinstance(image, dict):
+            _set(result, path, {region: found.id for region, found in image.items()})
+        else:
+            _set(result, path, getattr(image, "id", None) or image["id"])
     return result
 
 
@@ -360,11 +375,13 @@ def check_file(
     path: str | os.PathLike[str],
     keys: Iterable[str] | str | None = None,
     source: Source | None = None,
+    report: Callable[[str], object] | None = None,
     **params: Any,
 ) -> list[Diagnostic]:
     """Problems with the queries of a configuration file, as ``file:line:column``
     diagnostics. With a ``source``, each query must also pick exactly one image
-    there; without one, no API is called."""
+    there; without one, no API is called. ``report`` is given a line per
+    region for each query that names regions or clouds and resolved."""
     name = os.fspath(path)
     try:
         data, text, kind = load_file(path)
@@ -372,8 +389,12 @@ def check_file(
         return [exc.diagnostic]
     if source is not None:
         try:
-            resolve_images(data, keys, source, **params)
+            resolved = resolve_images(data, keys, source, **params)
             problems: list[Problem] = []
+            for key, image in resolved.items():
+                if isinstance(image, dict) and report is not None:
+                    for region, found in image.items():
+                        report(f"{name}: {path_text(key)}: {region}: {found.id} {found.name or ''}".rstrip())
         except ConfigQueryError as exc:
             problems = list(exc.problems)
     else:

@@ -44,18 +44,31 @@ from collections.abc import (
 )
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, suppress
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 
+from ..errors import Error
 from ..lang.ast import Query
+from ..plan.locations import Location
 from ..plan.plan import Plan
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
 from ..run.image import Image
+from ..run.locations import merge_endpoints
 from .core import ClientCore, Run, Stop, Strategy, advance, whole_listings
 from .credentials import Credentials
 from .options import ClientOptions
 from .paging import Effect, Fault, Page, Params, Reauthenticate, Reply, Send, Wait
+from .places import (
+    Outcome,
+    clouds_of,
+    each_plan,
+    locations,
+    one_per_region,
+    per_region_plan,
+    region_lister,
+    settle,
+)
 
 if TYPE_CHECKING:
     from ..run.results import ResultList
@@ -108,15 +121,29 @@ class Client(ClientCore):
         """The images answering ``query``, streamed (planned now, fetched as iterated)."""
         return self._images(self._plan_of(query, params))
 
-    def one(self, query: str | Query, **params: Any) -> Image:
-        """The single image answering ``query``; NotFound or MultipleFound otherwise."""
-        with closing(self._images(self._plan_of(query, params))) as images:
+    @overload
+    def one(self, query: str | Query, *, per: None = None, **params: Any) -> Image: ...
+
+    @overload
+    def one(self, query: str | Query, *, per: Literal["region"], **params: Any) -> dict[str, Image]: ...
+
+    def one(self, query: str | Query, *, per: str | None = None, **params: Any) -> Image | dict[str, Image]:
+        """The single image answering ``query``; NotFound or MultipleFound otherwise.
+        With ``per="region"``: a dict of region name -> that region's single image,
+        over the regions the query names (every region when it names none)."""
+        plan = self._plan_of(query, params)
+        if per is not None:
+            return one_per_region(str(query), self._outcomes(per_region_plan(plan, per)), self._options.partial)
+        with closing(self._images(plan)) as images:
             found: Image = exactly_one(str(query), images)
         return found
 
     def records(self, plan: Plan | str | Query, **params: Any) -> Iterator[Mapping[str, Any]]:
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
-        return self._run(self._plan_of(plan, params))
+        planned = self._plan_of(plan, params)
+        if planned.places.named:
+            return (image.raw for image in self._images(planned))
+        return self._run(planned)
 
     def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table
@@ -144,9 +171,43 @@ class Client(ClientCore):
     # -- running a plan -------------------------------------------------------------
 
     def _images(self, plan: Plan) -> Generator[Image, None, None]:
+        if plan.places.named:
+            answers = settle(self._outcomes(plan), self._options.partial)
+            yield from merge_endpoints(plan.query, answers)
+            return
+        own = self._partners.own()
         with closing(self._run(plan)) as records:
             for record in records:
-                yield Image.from_record(record)
+                yield Image.from_record(record, own.region, own.cloud)
+
+    def _outcomes(self, plan: Plan) -> list[Outcome]:
+        """Each endpoint's images (or error), run at once, in endpoint order."""
+        places = plan.places
+        every: dict[str | None, tuple[str, ...] | Error] = {}
+        if places.every_region and not places.empty:
+            for cloud in clouds_of(places):
+                try:
+                    every[cloud] = region_lister(self._partners.auth(cloud)).regions(self._http)
+                except Error as exc:
+                    every[cloud] = exc
+        each = each_plan(plan)
+
+        def run(todo: tuple[Location, Error | None]) -> Outcome:
+            location, ruled_out = todo
+            label = self._partners.label(location)
+            if ruled_out is not None:
+                return label, ruled_out
+            try:
+                with closing(self._partners.client(location)._run(each)) as records:
+                    return label, [Image.from_record(r, label.region, label.cloud) for r in records]
+            except Error as exc:
+                return label, exc
+
+        todos = [] if places.empty else locations(places, every)
+        if not todos:
+            return []
+        with ThreadPoolExecutor(max_workers=len(todos), thread_name_prefix="imgql-place") as pool:
+            return list(pool.map(run, todos))
 
     def _run(self, plan: Plan) -> Generator[Record, None, None]:
         with self._running(plan, threading.Event()) as run:
@@ -309,9 +370,20 @@ class AsyncClient(ClientCore):
         """The images answering ``query``, as an async iterator (planned now, fetched as iterated)."""
         return self._images(self._plan_of(query, params))
 
-    async def one(self, query: str | Query, **params: Any) -> Image:
-        """The single image answering ``query``; NotFound or MultipleFound otherwise."""
-        images = self._images(self._plan_of(query, params))
+    @overload
+    async def one(self, query: str | Query, *, per: None = None, **params: Any) -> Image: ...
+
+    @overload
+    async def one(self, query: str | Query, *, per: Literal["region"], **params: Any) -> dict[str, Image]: ...
+
+    async def one(self, query: str | Query, *, per: str | None = None, **params: Any) -> Image | dict[str, Image]:
+        """The single image answering ``query``; NotFound or MultipleFound otherwise.
+        With ``per="region"``, as the synchronous client's ``one``."""
+        plan = self._plan_of(query, params)
+        if per is not None:
+            outcomes = await self._outcomes(per_region_plan(plan, per))
+            return one_per_region(str(query), outcomes, self._options.partial)
+        images = self._images(plan)
         found: list[Image] = []
         try:
             async for image in images:
@@ -325,7 +397,10 @@ class AsyncClient(ClientCore):
 
     def records(self, plan: Plan | str | Query, **params: Any) -> AsyncIterator[Mapping[str, Any]]:
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
-        return self._run(self._plan_of(plan, params))
+        planned = self._plan_of(plan, params)
+        if planned.places.named:
+            return _araw(self._images(planned))
+        return self._run(planned)
 
     async def collect(self, query: str | Query | Plan, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table."""
@@ -352,12 +427,47 @@ class AsyncClient(ClientCore):
     # -- running a plan -------------------------------------------------------------
 
     async def _images(self, plan: Plan) -> AsyncGenerator[Image, None]:
+        if plan.places.named:
+            answers = settle(await self._outcomes(plan), self._options.partial)
+            for image in merge_endpoints(plan.query, answers):
+                yield image
+            return
+        own = self._partners.own()
         records = self._run(plan)
         try:
             async for record in records:
-                yield Image.from_record(record)
+                yield Image.from_record(record, own.region, own.cloud)
         finally:
             await records.aclose()
+
+    async def _outcomes(self, plan: Plan) -> list[Outcome]:
+        """As the synchronous client's ``_outcomes``, as tasks."""
+        places = plan.places
+        every: dict[str | None, tuple[str, ...] | Error] = {}
+        if places.every_region and not places.empty:
+            for cloud in clouds_of(places):
+                try:
+                    every[cloud] = await region_lister(self._partners.auth(cloud)).aregions(self._http)
+                except Error as exc:
+                    every[cloud] = exc
+        each = each_plan(plan)
+
+        async def run(todo: tuple[Location, Error | None]) -> Outcome:
+            location, ruled_out = todo
+            label = self._partners.label(location)
+            if ruled_out is not None:
+                return label, ruled_out
+            try:
+                records = self._partners.client(location)._run(each)
+                try:
+                    return label, [Image.from_record(r, label.region, label.cloud) async for r in records]
+                finally:
+                    await records.aclose()
+            except Error as exc:
+                return label, exc
+
+        todos = [] if places.empty else locations(places, every)
+        return await _all([run(todo) for todo in todos])
 
     async def _run(self, plan: Plan) -> AsyncGenerator[Record, None]:
         with self._running(plan, asyncio.Event()) as run:
@@ -445,6 +555,11 @@ class AsyncClient(ClientCore):
             # Wakes early when the query or the client stops.
             await _until(stop, effect.seconds)
         self._checkpoint(stop)
+
+
+async def _araw(images: AsyncIterator[Image]) -> AsyncIterator[Mapping[str, Any]]:
+    async for image in images:
+        yield image.raw
 
 
 async def _until(event: asyncio.Event, seconds: float) -> None:

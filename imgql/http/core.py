@@ -34,6 +34,7 @@ from .credentials import Auth, Credentials, normalize_endpoint
 from .log_redaction import install_log_redaction
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Page, Params, Reply, describe, listing
+from .places import Partners
 from .resolve import resolve_auth
 
 __all__ = [
@@ -125,6 +126,8 @@ class ClientCore:
         self._runs_lock = threading.Lock()
         self._runs: weakref.WeakSet[Any] = weakref.WeakSet()
         self._owns_http = http is None
+        # The clients of the other regions and clouds a query names.
+        self._partners = Partners(self)
         # Each shell narrows this to its own httpx class.
         self._http: Any = http if http is not None else self._http_class(**self._http_settings())
 
@@ -188,6 +191,7 @@ class ClientCore:
         """Mark the client closed and stop its running queries; True when the
         HTTP client is ours to close."""
         self._closed = True
+        self._partners.stop()
         with self._runs_lock:
             stops = list(self._runs)
         for stop in stops:

@@ -31,9 +31,9 @@ import httpx
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
 from .credentials import CredentialFields, Credentials, Method, check_http_url, guess_method, normalize_endpoint
 from .server_text import server_message
-from .service_catalog import EndpointChoice, select_endpoint
+from .service_catalog import EndpointChoice, image_regions, select_endpoint
 
-__all__ = ["KeystoneAuth", "keystone_auth"]
+__all__ = ["KeystoneAuth", "RegionalAuth", "keystone_auth"]
 
 logger = logging.getLogger("imgql")
 
@@ -59,7 +59,9 @@ class _Settings:
 
 @attrs.frozen
 class _Session:
-    credentials: Credentials
+    token: str = attrs.field(repr=False)
+    # The service catalog, kept: one token serves the image endpoint of every region.
+    catalog: object = attrs.field(repr=False)
     expires_at: float | None  # POSIX time; None when Keystone did not say
 
     def expired(self, now: float) -> bool:
@@ -124,17 +126,46 @@ class KeystoneAuth:
 
     # -- the two ways to ask: the same steps, one blocking send or one awaited send
 
+    @property
+    def region(self) -> str | None:
+        """The region whose image endpoint is used (None: the catalog's first)."""
+        return self._settings.choice.region
+
+    def in_region(self, region: str) -> RegionalAuth:
+        """The same credentials and token, with the image endpoint of ``region``."""
+        # An endpoint override names one endpoint; another region's comes from the catalog.
+        return RegionalAuth(self, attrs.evolve(self._settings.choice, region=region, override=None))
+
     def get(self, http: httpx.Client, *, refresh: bool = False) -> Credentials:
+        return self._credentials(self._session_from(http, refresh), self._settings.choice)
+
+    async def aget(self, http: httpx.AsyncClient, *, refresh: bool = False) -> Credentials:
+        return self._credentials(await self._asession_from(http, refresh), self._settings.choice)
+
+    def regions(self, http: httpx.Client) -> tuple[str, ...]:
+        """Every region with an image endpoint on this interface, from the catalog."""
+        return image_regions(self._session_from(http, False).catalog, self._settings.choice)
+
+    async def aregions(self, http: httpx.AsyncClient) -> tuple[str, ...]:
+        return image_regions((await self._asession_from(http, False)).catalog, self._settings.choice)
+
+    # -- the two ways to ask: the same steps, one blocking send or one awaited send
+
+    def _session_from(self, http: httpx.Client, refresh: bool) -> _Session:
         seen = self._session
         with self._lock:
             request = self._due(http, seen, refresh)
             return self._current() if request is None else self._keep(request, _send(http, request))
 
-    async def aget(self, http: httpx.AsyncClient, *, refresh: bool = False) -> Credentials:
+    async def _asession_from(self, http: httpx.AsyncClient, refresh: bool) -> _Session:
         seen = self._session
         async with self._async_lock():
             request = self._due(http, seen, refresh)
             return self._current() if request is None else self._keep(request, await _asend(http, request))
+
+    def _credentials(self, session: _Session, choice: EndpointChoice) -> Credentials:
+        endpoint = select_endpoint(session.catalog, choice, self._settings.auth_url)
+        return Credentials(normalize_endpoint(endpoint), session.token)
 
     # -- everything else ----------------------------------------------------------
 
@@ -150,15 +181,15 @@ class KeystoneAuth:
         url, body = _token_request(self._settings)
         return http.build_request("POST", url, json=body, headers=_KEYSTONE_HEADERS)
 
-    def _current(self) -> Credentials:
+    def _current(self) -> _Session:
         assert self._session is not None
-        return self._session.credentials
+        return self._session
 
-    def _keep(self, request: httpx.Request, response: httpx.Response) -> Credentials:
+    def _keep(self, request: httpx.Request, response: httpx.Response) -> _Session:
         logger.debug("POST %s -> %d", request.url, response.status_code)
         session = _read_token_response(self._settings, response)
         self._session = session
-        return session.credentials
+        return session
 
     def _async_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -167,6 +198,27 @@ class KeystoneAuth:
             if lock is None:
                 lock = self._async_locks[loop] = asyncio.Lock()
             return lock
+
+
+@attrs.frozen
+class RegionalAuth:
+    """A :class:`KeystoneAuth` seen from another region: its token (asked for
+    once, renewed once for all regions), another region's image endpoint."""
+
+    base: KeystoneAuth
+    choice: EndpointChoice
+
+    can_refresh = True
+
+    @property
+    def region(self) -> str | None:
+        return self.choice.region
+
+    def get(self, http: httpx.Client, *, refresh: bool = False) -> Credentials:
+        return self.base._credentials(self.base._session_from(http, refresh), self.choice)
+
+    async def aget(self, http: httpx.AsyncClient, *, refresh: bool = False) -> Credentials:
+        return self.base._credentials(await self.base._asession_from(http, refresh), self.choice)
 
 
 def keystone_auth(
@@ -328,8 +380,7 @@ def _read_token_response(s: _Settings, response: httpx.Response) -> _Session:
     if not token:
         raise ServiceError(f"Keystone at {s.auth_url} answered without an X-Subject-Token header", status_code=status)
     body = _json_object(response, s)
-    endpoint = select_endpoint(body.get("catalog"), s.choice, s.auth_url)
-    return _Session(Credentials(normalize_endpoint(endpoint), token), _expiry(body.get("expires_at")))
+    return _Session(token, body.get("catalog"), _expiry(body.get("expires_at")))
 
 
 # Keystone's answer when no route matches: the auth URL is wrong, not the credentials.

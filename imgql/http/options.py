@@ -71,6 +71,9 @@ class ClientOptions:
     requests of a union run at once. ``user_agent``: your application's
     product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
     (default: the given httpx client's, unless it is httpx's default).
+    ``partial``: a query over several regions or clouds answers from the
+    places that answered, with an :class:`imgql.PartialAnswerWarning` for
+    each that failed, instead of raising :class:`imgql.RegionError`.
     """
 
     profile: Profile = attrs.field(default=get_profile("glance"), converter=get_profile)
@@ -84,6 +87,9 @@ class ClientOptions:
     retries: int = attrs.field(default=DEFAULT_RETRIES, validator=_whole(0, "retries"))
     concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_whole(1, "concurrency"))
     user_agent: str | None = None
+    # A query over several regions or clouds answers without the places that
+    # fail (a PartialAnswerWarning each) instead of failing with RegionError.
+    partial: bool = False
 
     @classmethod
     def build(cls, options: ClientOptions | None, settings: Mapping[str, Any]) -> ClientOptions:

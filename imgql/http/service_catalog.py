@@ -17,7 +17,7 @@ import attrs
 from ..errors import ConfigError
 from .credentials import check_http_url
 
-__all__ = ["INTERFACES", "EndpointChoice", "select_endpoint"]
+__all__ = ["INTERFACES", "EndpointChoice", "image_regions", "select_endpoint"]
 
 logger = logging.getLogger("imgql")
 
@@ -75,6 +75,19 @@ def select_endpoint(catalog: object, choice: EndpointChoice, auth_url: str) -> s
     raise ConfigError(
         f"no image endpoint ({wanted}) in the catalog from {auth_url}; the catalog has: {_describe(services)}"
     )
+
+
+def image_regions(catalog: object, choice: EndpointChoice) -> tuple[str, ...]:
+    """The regions with an image endpoint on ``choice``'s interface, in catalog order."""
+    found: list[str] = []
+    for service in catalog if isinstance(catalog, list) else ():
+        if not isinstance(service, dict) or service.get("type") != "image":
+            continue
+        for entry in _endpoints(service):
+            region = entry.get("region_id") or entry.get("region")
+            if entry.get("interface") == choice.interface and isinstance(region, str) and region not in found:
+                found.append(region)
+    return tuple(found)
 
 
 def _endpoints(service: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ what they mean and whether they may stand where they are:
 - literals are read by their field's type (``5GB`` is a size for ``size``);
 - operators must suit the field (``tag < a``, ``size like 'x*'`` are refused);
 - ``null`` only with ``=`` and ``!=``, and never for ``member_status``;
-- ``member_status`` narrows the whole listing, so it stands only as a
-  top-level conjunct;
+- ``member_status`` narrows the whole listing, and ``region`` and ``cloud``
+  say where the query runs, so they stand only as top-level conjuncts, with
+  ``=`` or ``in``; ``*`` (every region) only as ``region = *``;
 - sort keys must be fields with an order;
 - nesting is at most :data:`~imgql.lang.ast.MAX_DEPTH` deep.
 
@@ -108,6 +109,8 @@ def null_problem(field: F.Field, op: str) -> tuple[str, str] | None:
         return "op", f"null can only be compared with = or != (found {op})"
     if field.kind is F.Kind.SCOPE:
         return "value", f"{field.name} is one of {', '.join(field.values)}, never null"
+    if field.kind is F.Kind.LOCATION:
+        return "value", f"{field.name} is a name, never null"
     return None
 
 
@@ -154,20 +157,38 @@ def _too_deep(where: Expr, text: str) -> QueryError | None:
 
 
 def _scope_problems(where: Expr, text: str) -> list[QueryError]:
-    """``member_status`` narrows the whole listing, so it may only stand as a
-    top-level conjunct: `images where member_status = pending and tag = x`."""
+    """``member_status`` narrows the whole listing and ``region``/``cloud`` say
+    where the query runs, so they may only stand as top-level conjuncts:
+    `images where member_status = pending and tag = x`."""
     top = {id(node) for node in (where.operands if isinstance(where, And) else (where,))}
-    return [
-        _error(
-            UnknownFieldError,
-            "member_status narrows the whole listing; it can only be joined to the rest with `and` "
-            "at the top level, not inside `or` or `not`",
-            text,
-            node.span,
-        )
-        for node in walk(where)
-        if isinstance(node, (Compare, InList)) and node.field == "member_status" and id(node) not in top
-    ]
+    problems = []
+    for node in walk(where):
+        if not isinstance(node, (Compare, InList)):
+            continue
+        kind = F.lookup(node.field).kind
+        if kind not in F.NOT_IN_RECORD:
+            continue
+        if id(node) not in top:
+            what = "narrows the whole listing" if kind is F.Kind.SCOPE else "says where the query runs"
+            problems.append(
+                _error(
+                    UnknownFieldError,
+                    f"{node.field} {what}; it can only be joined to the rest with `and` "
+                    "at the top level, not inside `or` or `not`",
+                    text,
+                    node.span,
+                )
+            )
+        elif isinstance(node, InList) and kind is F.Kind.LOCATION and F.EVERY_REGION in node.values:
+            problems.append(
+                _error(
+                    InvalidValueError,
+                    f"{F.EVERY_REGION} (every region) stands alone: write `region = {F.EVERY_REGION}`",
+                    text,
+                    node.span,
+                )
+            )
+    return problems
 
 
 def _resolve(written: str, span: Span | None, text: str, doubts: list[QueryError]) -> F.Field:
@@ -284,10 +305,16 @@ class _Typing(Transformer):
                 raise self.fail(InvalidValueError, message, node.op_span if where == "op" else value.span)
             # `x = null` reads as `x missing`; comparisons never match null.
             return Exists(field.name, present=(op == "!="), span=node.span)
-        if field.kind is F.Kind.SCOPE:
+        if field.kind in F.NOT_IN_RECORD:
             if op != "=":
                 raise self.fail(
                     UnknownFieldError, f"{field.name} can only be compared with = or in (...)", node.op_span
+                )
+            if field.name == "cloud" and isinstance(value, Literal) and value.text == F.EVERY_REGION:
+                raise self.fail(
+                    InvalidValueError,
+                    "name the clouds: `cloud in (a, b)`; * (every region) is for regions only",
+                    value.span,
                 )
         elif field.kind is F.Kind.TAGS and op not in ("=", "!="):
             raise self.fail(
@@ -301,7 +328,7 @@ class _Typing(Transformer):
 
     def _in_list(self, node: InList) -> Expr:
         field = self.field(node)
-        if field.kind is F.Kind.SCOPE and node.negated:
+        if field.kind in F.NOT_IN_RECORD and node.negated:
             raise self.fail(
                 UnknownFieldError,
                 f"{field.name} can only be compared with = or in (...)",
@@ -318,6 +345,12 @@ class _Typing(Transformer):
 
     def _match(self, node: Match) -> Expr:
         field = self.field(node)
+        if field.kind is F.Kind.LOCATION:
+            raise self.fail(
+                UnknownFieldError,
+                f"{field.name} can only be compared with = or in (...)",
+                _name_span(node, node.field),
+            )
         if field.kind not in _TEXT_KINDS:
             raise self.fail(
                 InvalidValueError,
@@ -354,7 +387,7 @@ class _Typing(Transformer):
 
     def _exists(self, node: Exists) -> Expr:
         field = self.field(node)
-        if field.kind is F.Kind.SCOPE:
+        if field.kind in F.NOT_IN_RECORD:
             raise self.fail(
                 UnknownFieldError, f"{field.name} is not a field of the image", _name_span(node, node.field)
             )

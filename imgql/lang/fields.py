@@ -27,10 +27,12 @@ __all__ = [
     "CONTAINER_FORMATS",
     "CORE_RECORD_KEYS",
     "DISK_FORMATS",
+    "EVERY_REGION",
     "FIELDS",
     "GIB",
     "MEMBER_STATUSES",
     "MIB",
+    "NOT_IN_RECORD",
     "PROPERTY_PREFIX",
     "STATUSES",
     "STORED_AS_PROPERTIES",
@@ -55,6 +57,9 @@ class Kind(enum.Enum):
     TAGS = "tags"  # a list of strings; predicates ask about its members
     PROPERTY = "property"  # a custom property: a string, compared numerically when both sides are numbers
     SCOPE = "scope"  # not a field of the image; narrows the whole listing
+    # Not a field of the image either: where it lives (a region, a cloud). A
+    # query naming one runs once per endpoint; see imgql/plan/locations.py.
+    LOCATION = "location"
 
 
 @attrs.frozen
@@ -70,7 +75,7 @@ class Field:
 
     @property
     def orderable(self) -> bool:
-        return self.kind in (Kind.STRING, Kind.ENUM, Kind.BYTES, Kind.DATETIME, Kind.PROPERTY)
+        return self.kind in (Kind.STRING, Kind.ENUM, Kind.BYTES, Kind.DATETIME, Kind.PROPERTY, Kind.LOCATION)
 
 
 STATUSES = (
@@ -122,7 +127,14 @@ FIELDS: tuple[Field, ...] = (
         values=MEMBER_STATUSES,
         doc="which shared images to list, by the caller's membership",
     ),
+    Field("region", Kind.LOCATION, doc="the region the image lives in; `region = *` means every region"),
+    Field("cloud", Kind.LOCATION, doc="the cloud (clouds.yaml name) the image lives in"),
 )
+
+# `region = *`: every region of the cloud that has an image endpoint.
+EVERY_REGION = "*"
+# The kinds that are not fields of the image record.
+NOT_IN_RECORD = (Kind.SCOPE, Kind.LOCATION)
 
 # Documented fields that Glance stores as custom properties (absent when unset).
 STORED_AS_PROPERTIES = frozenset({"os_type", "os_distro"})
@@ -130,7 +142,7 @@ STORED_AS_PROPERTIES = frozenset({"os_type", "os_distro"})
 BOOKKEEPING_KEYS = frozenset({"self", "schema", "locations", "stores"})
 # Every key of a record that is not a custom property.
 CORE_RECORD_KEYS = (
-    frozenset(f.name for f in FIELDS if f.kind is not Kind.SCOPE) - STORED_AS_PROPERTIES
+    frozenset(f.name for f in FIELDS if f.kind not in NOT_IN_RECORD) - STORED_AS_PROPERTIES
 ) | BOOKKEEPING_KEYS
 
 

@@ -125,7 +125,7 @@ def read_text(field: F.Field, text: str, op: str = "=") -> Value:
     relative times. Raises :class:`LiteralError` when it is not one."""
     kind = field.kind
     try:
-        if kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS):
+        if kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS, F.Kind.LOCATION):
             return text
         if kind in (F.Kind.ENUM, F.Kind.SCOPE):
             lowered = text.lower()

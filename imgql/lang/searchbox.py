@@ -351,8 +351,8 @@ class _Reader:
         if expr is None:
             return None
         if negated:
-            if field.kind is F.Kind.SCOPE:
-                return None  # membership scope can only narrow, never be negated
+            if field.kind in F.NOT_IN_RECORD:
+                return None  # membership scope and location can only narrow, never be negated
             return Not(expr)
         return expr
 
@@ -363,7 +363,7 @@ class _Reader:
             if not value.quoted and "," in value.text:
                 return self.any_of(field, value.text)
             return self.equals(field, value)
-        if field.kind is F.Kind.SCOPE:
+        if field.kind in F.NOT_IN_RECORD:
             return None
         if op == "!=":
             inner = self.equals(field, value)

@@ -14,6 +14,7 @@ import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
 from ..lang.format import field_name
+from .locations import Places, describe_places
 
 Params = tuple[tuple[str, str], ...]
 
@@ -78,6 +79,9 @@ class Plan:
     # pages; when each is its listing's last, they answer the query and the
     # union is never sent.
     wider: tuple[Request, ...] = ()
+    # Where the query runs, when it names regions or clouds: the requests
+    # above are made at each endpoint (see imgql/plan/locations.py).
+    places: Places = attrs.field(factory=Places)
 
     @property
     def client_sort(self) -> tuple[SortKey, ...]:
@@ -90,6 +94,9 @@ class Plan:
     def explain(self) -> str:
         from .explain import explain
 
+        if self.places.named:
+            text = explain(self).split("\n", 2)
+            return "\n".join([*text[:2], *describe_places(self.places, self.query), *text[2:]])
         return explain(self)
 
     def __str__(self) -> str:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import attrs
+
 from ..errors import ParameterError
 from ..lang import fields as F
 from ..lang.ast import (
@@ -53,6 +55,7 @@ from .capabilities import (
     Rule,
     get_profile,
 )
+from .locations import split_places
 from .normalize import normalize, simplify
 from .plan import Plan, Request, total_order
 
@@ -69,6 +72,13 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         names = ", ".join(f"${p}" for p in sorted(query.params))
         raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
     now = now or dt.datetime.now(dt.timezone.utc)
+    places, here = split_places(query)
+    if places.named or here is not query:
+        # Every endpoint runs the same plan; where it runs is not sent (see locations.py).
+        each = plan(here, prof, now=now)
+        if places.empty:
+            each = attrs.evolve(each, requests=(), wider=(), notes=("no request: no endpoint is left",))
+        return attrs.evolve(each, query=query, places=places)
     expr = normalize(query.where, now)
     notes: list[str] = []
     expr, member_statuses = _member_status_scope(expr, query)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CatalogError
+from ..errors import CatalogError, PlanError
 from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
@@ -76,7 +76,14 @@ class Catalog:
 
     def plan(self, query: str | Query, **params: Any) -> Plan:
         parsed = parse(query) if isinstance(query, str) else query
-        return make_plan(parsed.bind(**params) if (params or parsed.params) else parsed, "none")
+        plan = make_plan(parsed.bind(**params) if (params or parsed.params) else parsed, "none")
+        if plan.places.named:
+            # A file has no regions: answering as if it were each named one would be a guess.
+            raise PlanError(
+                "an offline catalog is one endpoint with no region or cloud: "
+                "query a live cloud to name regions or clouds, or drop the region and cloud conditions"
+            )
+        return plan
 
     def records_for(self, plan: Plan) -> Iterator[Record]:
         """The raw records answering ``plan``, in catalog order unless ordered."""

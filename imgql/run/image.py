@@ -31,10 +31,15 @@ class Image(Mapping[str, Any]):
 
     raw: Mapping[str, Any] = attrs.field(eq=False)
     id: str = attrs.field(default="")
+    # Where the image lives: the region and cloud of the endpoint that listed
+    # it (the client's, when known). Not keys of ``raw``: the API does not
+    # send them. The same id in two regions is two images.
+    region: str | None = None
+    cloud: str | None = None
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Image:
-        return cls(record, str(record.get("id") or ""))
+    def from_record(cls, record: Mapping[str, Any], region: str | None = None, cloud: str | None = None) -> Image:
+        return cls(record, str(record.get("id") or ""), region, cloud)
 
     # Documented fields, typed.
     @property
@@ -146,7 +151,8 @@ class Image(Mapping[str, Any]):
     def __repr__(self) -> str:
         size = self.size
         shown = "no data" if size is None else human_size(size)
-        return f"<Image {self.name!r} id={self.id} {self.status} {shown}>"
+        where = f" in {self.region}" if self.region else ""
+        return f"<Image {self.name!r} id={self.id}{where} {self.status} {shown}>"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))

@@ -76,6 +76,9 @@ _KNOWN: tuple[Column, ...] = (
     Column("Min Disk", "min_disk"),
     Column("Virtual Size", "virtual_size"),
     Column("Checksum", "checksum"),
+    # Where the image lives: not in the record; shown for queries over several regions or clouds.
+    Column("Region", "region"),
+    Column("Cloud", "cloud"),
 )
 
 _BY_KEY = {c.key: c for c in _KNOWN}
