@@ -35,6 +35,22 @@ from ..errors import (
 )
 from ..version import __version__
 
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_FOUND",
+    "EXIT_OK",
+    "EXIT_SERVICE",
+    "EXIT_USAGE",
+    "build_parser",
+    "exit_code",
+    "main",
+    "open_source",
+    "resolve_credentials",
+    "run",
+]
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2

@@ -19,6 +19,23 @@ import attrs
 from ..errors import PlanError
 from ..lang.fields import CORE_RECORD_KEYS
 
+__all__ = [
+    "BROAD_FIELDS",
+    "DOCUMENTED",
+    "GLANCE",
+    "NONE",
+    "NOT_PROPERTY_PARAMS",
+    "NULL_CONFLATED_SORT_KEYS",
+    "PROFILES",
+    "RANGE_SUFFIXES",
+    "RESERVED_PARAMS",
+    "STORED_MAX",
+    "Form",
+    "Profile",
+    "Rule",
+    "get_profile",
+]
+
 
 class Form(enum.Enum):
     """How a field's constraint is written as a query parameter."""
