@@ -21,20 +21,53 @@ def _time(value: Any) -> dt.datetime | None:
     return parse_time(value) if isinstance(value, str) else None
 
 
-@attrs.frozen(repr=False)
 class Image(Mapping[str, Any]):
     """One image. Documented fields are attributes (``image.size``,
     ``image.created_at`` as an aware datetime, ``image.tags`` as a tuple);
     every key of the record, custom properties included, is reachable as
     ``image["hw_disk_bus"]`` or ``image.get("hw_disk_bus")``; the record as the
-    API sent it is ``image.raw``."""
+    API sent it is ``image.raw``. Images are equal when their ids are.
 
-    raw: Mapping[str, Any] = attrs.field(eq=False)
-    id: str = attrs.field(default="")
+    Wrapping a record does no work: every field is read from it when asked
+    for, so a query pays per match only for what its caller reads."""
+
+    __slots__ = ("raw",)
+    raw: Mapping[str, Any]
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "raw", raw)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Image:
-        return cls(record, str(record.get("id") or ""))
+        image = _new(cls)
+        _set_raw(image, record)  # the slot itself: no __init__ or __setattr__ call
+        return image
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Image)
+        return self.id == other.id
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Image, (self.raw,))
+
+    @property
+    def id(self) -> str:
+        return str(self.raw.get("id") or "")
 
     # Documented fields, typed.
     @property
@@ -150,3 +183,7 @@ class Image(Mapping[str, Any]):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+_new = object.__new__
+_set_raw = Image.raw.__set__  # type: ignore[attr-defined]
