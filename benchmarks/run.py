@@ -20,7 +20,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from benchmarks import bench_catalog, bench_filter, bench_memory, bench_parse, bench_regex, bench_requests, bench_startup
+from benchmarks import (
+    bench_catalog,
+    bench_filter,
+    bench_memory,
+    bench_parse,
+    bench_regex,
+    bench_requests,
+    bench_startup,
+)
 from benchmarks._common import machine, say
 
 
