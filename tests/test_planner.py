@@ -210,3 +210,14 @@ def test_no_predicate_is_one_plain_request() -> None:
     planned = plan(Query(), "glance", now=NOW)
     assert [r.params for r in planned.requests] == [()]
     assert planned.predicate == Const(True)
+
+
+def test_reasons_are_worded_only_when_read() -> None:
+    from imgql.lang.ast import Expr
+
+    plan = imgql.parse("images where name ~ '^a' and status = active").plan("glance")
+    (request,) = plan.requests
+    # The plan keeps the conditions themselves; the words come with explain().
+    assert all(isinstance(expr, Expr) and isinstance(why, str) for expr, why in request.kept)
+    assert request.reasons == tuple(f"{format_expr(expr)}: {why}" for expr, why in request.kept)
+    assert all(f"on the client: {reason}" in plan.explain() for reason in request.reasons)

@@ -65,14 +65,14 @@ _LAST_SECOND = dt.datetime.max.replace(microsecond=0, tzinfo=dt.timezone.utc) - 
 
 def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
     prof = get_profile(profile)
-    if query.params:
-        names = ", ".join(f"${p}" for p in sorted(query.params))
+    fields, unbound = _names(query)
+    if unbound:
+        names = ", ".join(f"${p}" for p in sorted(unbound))
         raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
     now = now or dt.datetime.now(dt.timezone.utc)
     expr = normalize(query.where, now)
     notes: list[str] = []
     expr, member_statuses = _member_status_scope(expr, query)
-    fields = query.fields
     hidden_parts = (False, True) if (query.all_images or "os_hidden" in fields) else (False,)
     widen_visibility = query.all_images or "visibility" in fields
 
@@ -86,7 +86,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     else:
         for status in member_statuses:
             for hidden in hidden_parts:
-                part = _assume_hidden(expr, hidden)
+                part = _assume_hidden(expr, hidden) if "os_hidden" in fields else expr
                 if part is not expr:  # expr is normalized already; only a substituted one needs simplifying
                     part = simplify(part)
                 if isinstance(part, Const) and not part.value:
@@ -116,8 +116,8 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     server_sorts, sort_note = _server_sort(query, prof, requests)
     if server_sorts:
         sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in total_order(query.order_by))
-        requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
-        wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in wider]
+        requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.kept) for r in requests]
+        wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.kept) for r in wider]
     elif sort_note:
         notes.append(sort_note)
 
@@ -152,6 +152,26 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         now=now,
         notes=tuple(notes),
     )
+
+
+def _names(query: Query) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields the query references and its unbound parameters, in one
+    walk (``Query.fields`` and ``Query.params`` each walk the tree)."""
+    fields = {key.field for key in query.order_by}
+    unbound: set[str] = set()
+    for node in walk(query.where):
+        if isinstance(node, (Compare, InList, Exists, Match)):
+            fields.add(node.field)
+            if isinstance(node, Compare):
+                values: tuple[object, ...] = (node.value,)
+            elif isinstance(node, InList):
+                values = node.values
+            elif isinstance(node, Match):
+                values = (node.pattern,)
+            else:
+                values = ()
+            unbound.update(v.name for v in values if isinstance(v, Param))
+    return frozenset(fields), frozenset(unbound)
 
 
 def _time_last(query: Query) -> bool:
@@ -292,11 +312,12 @@ class _Pushed:
         self.params: list[tuple[str, str]] = []
         self.single: set[str] = set()
         self.residual: list[Expr] = []
+        # Why each residual conjunct stays, worded by `explain` when asked.
         self.reasons: list[str] = []
 
     def keep(self, expr: Expr, reason: str) -> None:
         self.residual.append(expr)
-        self.reasons.append(f"{format_expr(expr)}: {reason}")
+        self.reasons.append(reason)
 
 
 def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
@@ -404,7 +425,7 @@ def _request(pushed: _Pushed, scope: list[tuple[str, str]], widen_visibility: bo
         residual = pushed.residual[0]
     else:
         residual = And(tuple(pushed.residual))
-    return Request(tuple(params), residual, tuple(pushed.reasons))
+    return Request(tuple(params), residual, tuple(zip(pushed.residual, pushed.reasons, strict=True)))
 
 
 def _unique_requests(requests: list[Request]) -> list[Request]:
