@@ -115,6 +115,21 @@ def _number(value: str | None) -> float | None:
     return number if number == number else None  # NaN compares with nothing
 
 
+# Property values repeat (a few versions, distributions, buses): their
+# numeric reading is remembered, up to a bound, so that most records cost a
+# dict lookup instead of a regular expression and a float().
+_NUMBERS_KEPT = 4096
+_numbers: dict[str, float | None] = {}
+_MISSING = object()
+
+
+def _number_of(text: str) -> float | None:
+    number = _number(text)
+    if len(_numbers) < _NUMBERS_KEPT:
+        _numbers[text] = number
+    return number
+
+
 def _compare_property(value: Any, op: str, literal: str, literal_number: float | None) -> bool:
     """Custom properties compare as numbers when both sides read as numbers,
     as text otherwise."""
@@ -181,7 +196,9 @@ class _Compiler(Fold[str]):
             "_time": _time,
             "_text": _text,
             "_cmp_prop": _compare_property,
-            "_isnum": _NUMERIC.match,
+            "_numbers_get": _numbers.get,
+            "_number_of": _number_of,
+            "_missing": _MISSING,
         }
         self.now = now
         self.counter = 0
@@ -291,11 +308,13 @@ class _Compiler(Fold[str]):
             py = _PY_OPS[op]
             # Glance's properties are text: compare it here (as a number when
             # both sides read as one), and leave other types to _cmp_prop.
-            text = (
-                f"float({v}) {py} {n} if _isnum({v}) is not None else {v} {py} {c}"
-                if number is not None
-                else f"{v} {py} {c}"
-            )
+            text = f"{v} {py} {c}"
+            if number is not None:
+                # The text's number (remembered, or read and remembered), or
+                # None when it reads as none; `and False` only moves on.
+                m = self.var()
+                read = f"(({m} := _numbers_get({v}, _missing)) is _missing and ({m} := _number_of({v})) and False)"
+                text = f"{read} or ({m} {py} {n} if {m} is not None else {text})"
             return (
                 f"((({v} := {self.get(node.field)}).__class__ is str and ({text})) "
                 f"or ({v}.__class__ is not str and {v} is not None and _cmp_prop({v}, {op!r}, {c}, {n})))"
