@@ -78,7 +78,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
 
     requests: list[Request] = []
     wider: list[Request] = []
-    union_notes: list[str] = []
+    union_notes: list[tuple[Expr, int]] = []
     if query.limit == 0:
         notes.append("limit 0: no request is needed")
     elif isinstance(expr, Const) and not expr.value:
@@ -86,9 +86,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     else:
         for status in member_statuses:
             for hidden in hidden_parts:
-                part = _assume_hidden(expr, hidden) if "os_hidden" in fields else expr
-                if part is not expr:  # expr is normalized already; only a substituted one needs simplifying
-                    part = simplify(part)
+                part = _partition(expr, hidden) if "os_hidden" in fields else expr
                 if isinstance(part, Const) and not part.value:
                     if len(hidden_parts) > 1:
                         notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
@@ -109,7 +107,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
             # later: a union, which starts every branch, can only cost more.
             requests, wider = wider, []
         else:
-            notes.extend(union_notes)
+            notes.extend(_union_note(split, count) for split, count in union_notes)
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
@@ -245,6 +243,41 @@ def _intersect_statuses(a: set[str], b: set[str]) -> set[str]:
     return a & b
 
 
+def _union_note(split: Expr, count: int) -> str:
+    return (
+        f"{format_expr(split)}: one request per branch ({count}), merged by id, "
+        "unless the wider request's first page is its last"
+    )
+
+
+def _partition(expr: Expr, hidden: bool) -> Expr:
+    """The normalized predicate for the partition where os_hidden is
+    ``hidden``. When os_hidden appears only as top-level conjuncts (``all
+    images where hidden and ...``), those are decided and dropped: the other
+    conjuncts, normalized together and never merged with a condition on
+    another field, stay normalized, so nothing is simplified again."""
+    conjuncts = expr.operands if isinstance(expr, And) else (expr,)
+    kept: list[Expr] = []
+    for conjunct in conjuncts:
+        if isinstance(conjunct, (Compare, InList, Exists)) and conjunct.field == "os_hidden":
+            decided = _substitute(conjunct, hidden)
+            if isinstance(decided, Const) and not decided.value:
+                return FALSE
+            if not isinstance(decided, Const):  # pragma: no cover - a condition on os_hidden is decided
+                return simplify(_substitute(expr, hidden))
+        elif any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(conjunct)):
+            # Nested under or/not: substitute and simplify the whole.
+            part = _assume_hidden(expr, hidden)
+            return part if part is expr else simplify(part)
+        else:
+            kept.append(conjunct)
+    if len(kept) == len(conjuncts):
+        return expr
+    if not kept:
+        return TRUE
+    return kept[0] if len(kept) == 1 else And(tuple(kept))
+
+
 def _assume_hidden(expr: Expr, hidden: bool) -> Expr:
     """The predicate for the partition where os_hidden is ``hidden``."""
     if not any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(expr)):
@@ -286,7 +319,7 @@ def _requests_for(
     prof: Profile,
     scope: list[tuple[str, str]],
     widen_visibility: bool,
-    notes: list[str],
+    unions: list[tuple[Expr, int]],
 ) -> tuple[list[Request], Request]:
     """The partition's requests, and the one wider request that would answer
     it alone (the same when no union is made)."""
@@ -297,10 +330,7 @@ def _requests_for(
         union = _try_union(conjuncts, pushed, prof)
         if union is not None:
             split, branches = union
-            notes.append(
-                f"{format_expr(split)}: one request per branch ({len(branches)}), merged by id, "
-                "unless the wider request's first page is its last"
-            )
+            unions.append((split, len(branches)))  # worded only if the union is kept
             return [_request(b, scope, widen_visibility) for b in branches], wide
     return [wide], wide
 
