@@ -66,7 +66,7 @@ def run(*, quick: bool = False, count: int | None = None) -> Table:
     from imgql.run.answer import plan_predicate
 
     count = count or (2_000 if quick else 200_000)
-    repeat = 2 if quick else 5
+    repeat = 2 if quick else 9
     data = records(count)
     catalog = imgql.Catalog(data)
     table = Table(

@@ -124,3 +124,14 @@ def test_image_wraps_without_copying() -> None:
     assert image != Image({"id": "b"})
     with pytest.raises(AttributeError):
         image.raw = {}  # type: ignore[misc]
+
+
+def test_collect_holds_the_query_answer() -> None:
+    from imgql.run.results import ResultList
+
+    records = [{"id": "a", "name": "x"}, {"id": "b", "name": "y", "os_hidden": True}]
+    catalog = imgql.Catalog(records)
+    results = catalog.collect("images")
+    assert isinstance(results, ResultList)
+    assert list(results) == list(catalog.query("images")) and [i.name for i in results] == ["x"]
+    assert results.to_dicts() == ResultList(list(catalog.query("images"))).to_dicts()

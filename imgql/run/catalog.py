@@ -130,7 +130,7 @@ class Catalog:
         at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
         from .results import ResultList
 
-        return ResultList(list(self.query(query, **params)))
+        return ResultList.of_images(self.query(query, **params))
 
     def one(self, query: str | Query, **params: Any) -> Image:
         text = query if isinstance(query, str) else str(query)
