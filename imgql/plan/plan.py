@@ -15,6 +15,8 @@ import attrs
 from ..lang.ast import Const, Expr, Query, SortKey
 from ..lang.format import field_name, format_expr
 
+__all__ = ["Params", "Plan", "Request", "describe_order", "total_order"]
+
 Params = tuple[tuple[str, str], ...]
 
 

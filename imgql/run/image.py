@@ -12,6 +12,8 @@ from ..lang.fields import CORE_RECORD_KEYS
 from .predicate import parse_time
 from .results import human_size
 
+__all__ = ["CORE_FIELDS", "Image"]
+
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).
 CORE_FIELDS = CORE_RECORD_KEYS
