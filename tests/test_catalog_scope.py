@@ -135,3 +135,10 @@ def test_collect_holds_the_query_answer() -> None:
     assert isinstance(results, ResultList)
     assert list(results) == list(catalog.query("images")) and [i.name for i in results] == ["x"]
     assert results.to_dicts() == ResultList(list(catalog.query("images"))).to_dicts()
+
+
+def test_a_query_asked_again_reuses_its_compiled_check() -> None:
+    catalog = imgql.Catalog([{"id": "a", "name": "x", "created_at": "2025-01-01T00:00:00Z"}])
+    for _ in range(3):
+        assert [i.name for i in catalog.query("images where name = x")] == ["x"]
+    assert len(catalog._checks) == 1

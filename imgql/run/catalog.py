@@ -113,7 +113,9 @@ class Catalog:
 
     def _check(self, plan: Plan, scope: Scope) -> Predicate:
         """The plan's predicate and the scope, compiled into one function."""
-        key = (plan.predicate, plan.now, scope)
+        # The planner resolved relative times with plan.now: the predicate holds
+        # only absolute ones, so a later plan of the same query reuses the check.
+        key = (plan.predicate, scope)
         check = self._checks.get(key)
         if check is None:
             if len(self._checks) >= _CHECKS_KEPT:
