@@ -391,15 +391,22 @@ class _Compiler(Fold[str]):
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
     def ascii_prefix(self, node: Match, kind: F.Kind, prefix: str, match: Any) -> str:
-        # `word*` with an ASCII word: on ASCII text, the lower-cased start of
-        # the text; other text goes to the regular expression (whose
-        # case-insensitivity knows more than ASCII, e.g. the Kelvin sign).
+        # `word*` with an ASCII word. Most texts differ at once: a set of the
+        # first characters that can match turns them away. Then the
+        # lower-cased start of the text: equal, it matches (the only non-ASCII
+        # character lower-casing to ASCII alone, the Kelvin sign, matches `k`
+        # for the regular expression too); unequal, ASCII text does not, and
+        # other text goes to the regular expression (`ſ` matches `s`).
         p = self.const(prefix)
         f = self.const(match)
+        first = self.const(_case_variants(prefix[0]))
         v = self.var()
         sense = "not " if node.negated else ""
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
-        test = f"({v}[:{len(prefix)}].lower() == {p} if {v}.isascii() else {f}({v}) is not None)"
+        test = (
+            f"({v}[:1] in {first} and ({v}[:{len(prefix)}].lower() == {p} "
+            f"or (not {v}.isascii() and {f}({v}) is not None)))"
+        )
         return f"(({v} := {getter}).__class__ is str and {sense}{test})"
 
     def ascii_infix(self, node: Match, kind: F.Kind, needle: str, search: Any) -> str:
@@ -439,6 +446,18 @@ def _shown_bound(value: Any, op: str) -> str | bool | None:
 
 
 _INFIX = re.compile(r"\*([^*?\\]+)\*")
+
+
+# The non-ASCII characters a case-insensitive regular expression matches
+# with an ASCII letter (the `re` documentation lists them); every other
+# ASCII character matches itself and its other case only.
+_SPECIAL_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _case_variants(char: str) -> frozenset[str]:
+    """Every character a case-insensitive `re` matches with ASCII ``char``."""
+    lower = char.lower()
+    return frozenset((char, lower, char.upper(), *_SPECIAL_CASES.get(lower, "")))
 
 
 _PREFIX = re.compile(r"([^*?\\]+)\*")
