@@ -148,7 +148,7 @@ def run(*, quick: bool = False, count: int | None = None) -> Table:
     count = count or (60 if quick else 2000)
     page_size = 20 if quick else 200
     table = Table(
-        "7. One query over two regions",
+        "8. One query over two regions",
         (
             "query",
             "images per region",

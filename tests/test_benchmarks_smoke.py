@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import bench_filter, bench_memory, bench_parse, bench_regex, bench_startup
+from benchmarks import bench_catalog, bench_filter, bench_memory, bench_parse, bench_regex, bench_startup
 from benchmarks._common import Table
 
 pytest.importorskip("jmespath")
@@ -24,6 +24,10 @@ def test_parse_table() -> None:
 
 def test_filter_table() -> None:
     _check(bench_filter.run(quick=True, count=300))
+
+
+def test_catalog_table() -> None:
+    _check(bench_catalog.run(quick=True, count=300))
 
 
 def test_memory_table() -> None:

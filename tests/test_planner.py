@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import imgql
-from imgql.lang.ast import Const, Query, SortKey
+from imgql.errors import ParameterError
+from imgql.lang.ast import Const, Expr, Query, SortKey
 from imgql.lang.format import format_expr
 from imgql.plan.capabilities import DOCUMENTED, GLANCE, NONE, PROFILES, get_profile
 from imgql.plan.plan import Plan
 from imgql.plan.planner import plan
 from imgql.run.answer import plan_predicate
 from tests.planner_cases import CASES, NOW, Case
+from tests.strategies import exprs
 
 PROFILE_NAMES = ("glance", "documented", "none")
 
@@ -210,3 +214,28 @@ def test_no_predicate_is_one_plain_request() -> None:
     planned = plan(Query(), "glance", now=NOW)
     assert [r.params for r in planned.requests] == [()]
     assert planned.predicate == Const(True)
+
+
+def test_reasons_are_worded_only_when_read() -> None:
+    from imgql.lang.ast import Expr
+
+    plan = imgql.parse("images where name ~ '^a' and status = active").plan("glance")
+    (request,) = plan.requests
+    # The plan keeps the conditions themselves; the words come with explain().
+    assert all(isinstance(expr, Expr) and isinstance(why, str) for expr, why in request.kept)
+    assert request.reasons == tuple(f"{format_expr(expr)}: {why}" for expr, why in request.kept)
+    assert all(f"on the client: {reason}" in plan.explain() for reason in request.reasons)
+
+
+@settings(max_examples=300, deadline=None)
+@given(exprs(max_leaves=6), st.booleans())
+def test_hidden_partitions_decided_without_simplifying_again(where: Expr, hidden: bool) -> None:
+    from imgql.plan.normalize import normalize, simplify
+    from imgql.plan.planner import _assume_hidden, _partition
+
+    try:
+        expr = normalize(where, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
+    except ParameterError:
+        return
+    substituted = _assume_hidden(expr, hidden)
+    assert _partition(expr, hidden) == (expr if substituted is expr else simplify(substituted))

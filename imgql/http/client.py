@@ -215,11 +215,11 @@ class Client(ClientCore):
                 return
             probed = self._probe(run) if plan.wider else None
             if probed is not None:
-                yield from answer(plan, probed)
+                yield from answer(plan, probed, distinct=True)
                 return
             drivers = [self._pages(params, run) for params in run.requests]
             try:
-                yield from answer(plan, self._streams(run, drivers))
+                yield from answer(plan, self._streams(run, drivers), distinct=True)
             finally:
                 for driver in drivers:
                     driver.close()
@@ -476,7 +476,7 @@ class AsyncClient(ClientCore):
             limiter = asyncio.Semaphore(self._options.concurrency)
             probed = await self._probe(run, limiter) if plan.wider else None
             if probed is not None:
-                for record in answer(plan, probed):
+                for record in answer(plan, probed, distinct=True):
                     yield record
                 return
             drivers = [self._pages(params, run, limiter) for params in run.requests]
@@ -489,13 +489,15 @@ class AsyncClient(ClientCore):
 
     async def _answer(self, run: Run, drivers: list[AsyncGenerator[tuple[Record, ...], None]]) -> AsyncIterator[Record]:
         if run.strategy is Strategy.ONE:
-            return aanswer(run.plan, [_aflatten(drivers[0], None)])
+            return aanswer(run.plan, [_aflatten(drivers[0], None)], distinct=True)
         if run.strategy is Strategy.DRAIN:
             matches = plan_predicate(run.plan)
             lists = await _all([_adrain(driver, matches) for driver in drivers])
-            return _aiter(answer(run.plan, lists))
+            return _aiter(answer(run.plan, lists, distinct=True))
         firsts = await _all([_anext_page(driver) for driver in drivers])
-        return aanswer(run.plan, [_aflatten(driver, first) for driver, first in zip(drivers, firsts, strict=True)])
+        return aanswer(
+            run.plan, [_aflatten(driver, first) for driver, first in zip(drivers, firsts, strict=True)], distinct=True
+        )
 
     async def _probe(self, run: Run, limiter: asyncio.Semaphore) -> list[tuple[Record, ...]] | None:
         """As the synchronous client's ``_probe``."""

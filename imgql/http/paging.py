@@ -26,6 +26,11 @@ What it does:
   paging resumes from the previous image of the page, walking back through
   the page; when none is left, it starts over, skipping what was already
   returned.
+
+What it keeps: the ids of the last page (a resumed page repeats some of them;
+a server repeating a whole page is caught by them) and, when the sort order
+allows, only its place in that order, so that memory stays flat however long
+the listing; for other orders, every id returned (see :class:`_Place`).
 """
 
 from __future__ import annotations
@@ -167,7 +172,14 @@ def listing(
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, not {page_size}")
     base = tuple((str(k), str(v)) for k, v in params)
-    returned: set[str] = set()
+    place = _Place.of(base)
+    # Every id returned, kept only when the listing's order cannot tell,
+    # after a restart, which images were returned before (see _Place).
+    returned: set[str] | None = set() if place is None else None
+    # The ids of the last page: a page resumed from an earlier marker repeats
+    # some of them, and a server that repeats a whole page is caught by them.
+    previous: set[str] = set()
+    restarted = False
     marker: str | None = None
     # Earlier ids of the last page, the nearest last: where to resume from
     # when the marker image disappears.
@@ -182,6 +194,7 @@ def listing(
                 continue
             if restarts < MAX_RESTARTS:
                 restarts += 1
+                restarted = True
                 marker = None
                 continue
             raise _bad_request(answer.reply, answer.message, page_params)
@@ -197,15 +210,22 @@ def listing(
                 )
             if isinstance(image_id, str) and image_id:
                 ids.append(image_id)
-                if image_id in returned:
+                if image_id in previous:
                     continue
-                returned.add(image_id)
+                if returned is not None:
+                    if image_id in returned:
+                        continue
+                    returned.add(image_id)
+                elif place is not None:
+                    if restarted and place.returned_before(record, image_id):
+                        continue
+                    place.advance(record, image_id)
             fresh.append(record)
         if fresh:
             yield Page(tuple(fresh))
         if not images or not answer.has_next:
             return
-        if not fresh and marker is not None:
+        if not fresh and marker is not None and all(image_id in previous for image_id in ids):
             # A full page of images already returned: the server's paging
             # went back on itself (Glance does when the marker image has a
             # null in the sort key). Going on would loop forever.
@@ -221,6 +241,110 @@ def listing(
             )
         marker = ids[-1]
         fallback = ids[:-1]
+        previous = set(ids)
+
+
+# Sort keys whose record values order as Glance's database orders them:
+# times as the API writes them (`2025-10-02T08:30:39Z`, text that sorts as
+# the instants do, never null) and ids (lower-case UUIDs).
+_PLACEABLE = frozenset(("created_at", "updated_at", "id"))
+_SHOWN_TIME = 20
+
+
+class _Place:
+    """Where a listing has got to, in its sort order: the sort-key values of
+    the last image returned and the ids returned with those same values
+    (the server orders times by fractions of a second the records do not
+    show, so within one shown value the order is unknown). After a restart
+    from the first page, an image placed before that point, or at it and
+    among those ids, was returned before: constant memory instead of every
+    id returned."""
+
+    def __init__(self, keys: tuple[tuple[str, bool], ...]) -> None:
+        self.keys = keys
+        self.last: tuple[str, ...] | None = None
+        self.ties: set[str] = set()
+
+    @classmethod
+    def of(cls, params: Params) -> _Place | None:
+        """The listing's order as Glance applies it (created_at and id are
+        appended when missing), or None when a key's values cannot be ordered
+        here as the server orders them."""
+        keys = _sort_keys(params)
+        if keys is None:
+            return None
+        leading: list[tuple[str, bool]] = []
+        for field, descending in keys:
+            if field == "id":
+                break
+            leading.append((field, descending))
+        if not leading:
+            leading = [("id", keys[0][1])]
+        if any(field not in _PLACEABLE for field, _ in leading):
+            return None
+        return cls(tuple(leading))
+
+    def value(self, record: Record) -> tuple[str, ...] | None:
+        values = []
+        for field, _ in self.keys:
+            value = record.get(field)
+            if not isinstance(value, str) or (field != "id" and len(value) != _SHOWN_TIME):
+                return None
+            values.append(value)
+        return tuple(values)
+
+    def returned_before(self, record: Record, image_id: str) -> bool:
+        if self.last is None:
+            return False
+        value = self.value(record)
+        if value is None:
+            return False
+        if value == self.last:
+            return image_id in self.ties
+        for mine, theirs, (_, descending) in zip(value, self.last, self.keys, strict=True):
+            if mine != theirs:
+                return mine > theirs if descending else mine < theirs
+        return False  # pragma: no cover - equal tuples were handled above
+
+    def advance(self, record: Record, image_id: str) -> None:
+        value = self.value(record)
+        if value is None:
+            return
+        if value != self.last:
+            self.last = value
+            self.ties = set()
+        self.ties.add(image_id)
+
+
+def _sort_keys(params: Params) -> tuple[tuple[str, bool], ...] | None:
+    """The request's sort keys (field, descending), Glance's defaults added;
+    None when the parameters are not understood here."""
+    sort = [v for k, v in params if k == "sort"]
+    sort_keys = [v for k, v in params if k == "sort_key"]
+    sort_dirs = [v for k, v in params if k == "sort_dir"]
+    keys: list[tuple[str, bool]] = []
+    if sort:
+        if len(sort) > 1 or sort_keys or sort_dirs:
+            return None
+        for part in sort[0].split(","):
+            field, _, direction = part.strip().partition(":")
+            if direction not in ("", "asc", "desc"):
+                return None
+            keys.append((field, direction != "asc"))
+    elif sort_keys or sort_dirs:
+        if len(sort_dirs) not in (0, 1, len(sort_keys)):
+            return None
+        for n, field in enumerate(sort_keys):
+            direction = sort_dirs[n] if len(sort_dirs) == len(sort_keys) else (sort_dirs or ["desc"])[0]
+            if direction not in ("asc", "desc"):
+                return None
+            keys.append((field, direction == "desc"))
+    names = [field for field, _ in keys]
+    if "created_at" not in names:
+        keys.append(("created_at", True))
+    if "id" not in names:
+        keys.append(("id", True))
+    return tuple(keys)
 
 
 def _fetch(

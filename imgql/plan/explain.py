@@ -6,6 +6,8 @@ from ..lang.ast import Const
 from ..lang.format import format_expr
 from .plan import Plan, describe_order
 
+__all__ = ["explain"]
+
 
 def explain(plan: Plan) -> str:
     lines = [f"query:   {plan.query}", f"profile: {plan.profile}"]

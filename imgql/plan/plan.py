@@ -13,8 +13,10 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
-from ..lang.format import field_name
+from ..lang.format import field_name, format_expr
 from .locations import Places, describe_places
+
+__all__ = ["Params", "Plan", "Request", "describe_order", "total_order"]
 
 Params = tuple[tuple[str, str], ...]
 
@@ -38,7 +40,13 @@ class Request:
     # What this request cannot filter and the client must (besides re-checking
     # everything the request did filter).
     residual: Expr
-    reasons: tuple[str, ...] = ()
+    # Each condition left to the client and why; worded only when explained.
+    kept: tuple[tuple[Expr, str], ...] = ()
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why each condition is left to the client, as ``explain`` shows it."""
+        return tuple(f"{format_expr(expr)}: {why}" for expr, why in self.kept)
 
     def url(self, page_size: int | None = None) -> str:
         params = list(self.params)

@@ -68,8 +68,9 @@ _LAST_SECOND = dt.datetime.max.replace(microsecond=0, tzinfo=dt.timezone.utc) - 
 
 def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
     prof = get_profile(profile)
-    if query.params:
-        names = ", ".join(f"${p}" for p in sorted(query.params))
+    fields, unbound = _names(query)
+    if unbound:
+        names = ", ".join(f"${p}" for p in sorted(unbound))
         raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
     now = now or dt.datetime.now(dt.timezone.utc)
     places, here = split_places(query)
@@ -82,13 +83,12 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     expr = normalize(query.where, now)
     notes: list[str] = []
     expr, member_statuses = _member_status_scope(expr, query)
-    fields = query.fields
     hidden_parts = (False, True) if (query.all_images or "os_hidden" in fields) else (False,)
     widen_visibility = query.all_images or "visibility" in fields
 
     requests: list[Request] = []
     wider: list[Request] = []
-    union_notes: list[str] = []
+    union_notes: list[tuple[Expr, int]] = []
     if query.limit == 0:
         notes.append("limit 0: no request is needed")
     elif isinstance(expr, Const) and not expr.value:
@@ -96,9 +96,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
     else:
         for status in member_statuses:
             for hidden in hidden_parts:
-                part = _assume_hidden(expr, hidden)
-                if part is not expr:  # expr is normalized already; only a substituted one needs simplifying
-                    part = simplify(part)
+                part = _partition(expr, hidden) if "os_hidden" in fields else expr
                 if isinstance(part, Const) and not part.value:
                     if len(hidden_parts) > 1:
                         notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
@@ -119,15 +117,15 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
             # later: a union, which starts every branch, can only cost more.
             requests, wider = wider, []
         else:
-            notes.extend(union_notes)
+            notes.extend(_union_note(split, count) for split, count in union_notes)
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
     server_sorts, sort_note = _server_sort(query, prof, requests)
     if server_sorts:
         sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in total_order(query.order_by))
-        requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in requests]
-        wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.reasons) for r in wider]
+        requests = [Request((*r.params, ("sort", sort_value)), r.residual, r.kept) for r in requests]
+        wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.kept) for r in wider]
     elif sort_note:
         notes.append(sort_note)
 
@@ -162,6 +160,26 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         now=now,
         notes=tuple(notes),
     )
+
+
+def _names(query: Query) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields the query references and its unbound parameters, in one
+    walk (``Query.fields`` and ``Query.params`` each walk the tree)."""
+    fields = {key.field for key in query.order_by}
+    unbound: set[str] = set()
+    for node in walk(query.where):
+        if isinstance(node, (Compare, InList, Exists, Match)):
+            fields.add(node.field)
+            if isinstance(node, Compare):
+                values: tuple[object, ...] = (node.value,)
+            elif isinstance(node, InList):
+                values = node.values
+            elif isinstance(node, Match):
+                values = (node.pattern,)
+            else:
+                values = ()
+            unbound.update(v.name for v in values if isinstance(v, Param))
+    return frozenset(fields), frozenset(unbound)
 
 
 def _time_last(query: Query) -> bool:
@@ -235,6 +253,41 @@ def _intersect_statuses(a: set[str], b: set[str]) -> set[str]:
     return a & b
 
 
+def _union_note(split: Expr, count: int) -> str:
+    return (
+        f"{format_expr(split)}: one request per branch ({count}), merged by id, "
+        "unless the wider request's first page is its last"
+    )
+
+
+def _partition(expr: Expr, hidden: bool) -> Expr:
+    """The normalized predicate for the partition where os_hidden is
+    ``hidden``. When os_hidden appears only as top-level conjuncts (``all
+    images where hidden and ...``), those are decided and dropped: the other
+    conjuncts, normalized together and never merged with a condition on
+    another field, stay normalized, so nothing is simplified again."""
+    conjuncts = expr.operands if isinstance(expr, And) else (expr,)
+    kept: list[Expr] = []
+    for conjunct in conjuncts:
+        if isinstance(conjunct, (Compare, InList, Exists)) and conjunct.field == "os_hidden":
+            decided = _substitute(conjunct, hidden)
+            if isinstance(decided, Const) and not decided.value:
+                return FALSE
+            if not isinstance(decided, Const):  # pragma: no cover - a condition on os_hidden is decided
+                return simplify(_substitute(expr, hidden))
+        elif any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(conjunct)):
+            # Nested under or/not: substitute and simplify the whole.
+            part = _assume_hidden(expr, hidden)
+            return part if part is expr else simplify(part)
+        else:
+            kept.append(conjunct)
+    if len(kept) == len(conjuncts):
+        return expr
+    if not kept:
+        return TRUE
+    return kept[0] if len(kept) == 1 else And(tuple(kept))
+
+
 def _assume_hidden(expr: Expr, hidden: bool) -> Expr:
     """The predicate for the partition where os_hidden is ``hidden``."""
     if not any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(expr)):
@@ -276,7 +329,7 @@ def _requests_for(
     prof: Profile,
     scope: list[tuple[str, str]],
     widen_visibility: bool,
-    notes: list[str],
+    unions: list[tuple[Expr, int]],
 ) -> tuple[list[Request], Request]:
     """The partition's requests, and the one wider request that would answer
     it alone (the same when no union is made)."""
@@ -287,10 +340,7 @@ def _requests_for(
         union = _try_union(conjuncts, pushed, prof)
         if union is not None:
             split, branches = union
-            notes.append(
-                f"{format_expr(split)}: one request per branch ({len(branches)}), merged by id, "
-                "unless the wider request's first page is its last"
-            )
+            unions.append((split, len(branches)))  # worded only if the union is kept
             return [_request(b, scope, widen_visibility) for b in branches], wide
     return [wide], wide
 
@@ -302,11 +352,12 @@ class _Pushed:
         self.params: list[tuple[str, str]] = []
         self.single: set[str] = set()
         self.residual: list[Expr] = []
+        # Why each residual conjunct stays, worded by `explain` when asked.
         self.reasons: list[str] = []
 
     def keep(self, expr: Expr, reason: str) -> None:
         self.residual.append(expr)
-        self.reasons.append(f"{format_expr(expr)}: {reason}")
+        self.reasons.append(reason)
 
 
 def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
@@ -414,7 +465,7 @@ def _request(pushed: _Pushed, scope: list[tuple[str, str]], widen_visibility: bo
         residual = pushed.residual[0]
     else:
         residual = And(tuple(pushed.residual))
-    return Request(tuple(params), residual, tuple(pushed.reasons))
+    return Request(tuple(params), residual, tuple(zip(pushed.residual, pushed.reasons, strict=True)))
 
 
 def _unique_requests(requests: list[Request]) -> list[Request]:

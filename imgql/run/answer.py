@@ -2,10 +2,11 @@
 
 Sources fetch; this module decides. Given one stream of image records per
 request, in the plan's order, it filters each record with the plan's
-compiled predicate, drops images already seen (unions overlap, and a resumed
-listing may repeat one), merges ordered streams in order, sorts on the client
-when the server could not, and stops as soon as the limit is met, so that a
-lazy source makes no further request.
+compiled predicate, drops images already seen (unions overlap; within one
+stream only when the source cannot promise that it never repeats an image),
+merges ordered streams in order, sorts on the client when the server could
+not, and stops as soon as the limit is met, so that a lazy source makes no
+further request.
 """
 
 from __future__ import annotations
@@ -53,11 +54,24 @@ def _compiled(predicate: Expr, now: dt.datetime) -> Predicate:
 # What a step decides is written once below; only the iteration differs.
 
 
-def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
-    """The records that answer ``plan``, from one stream per request."""
+def answer(
+    plan: Plan,
+    streams: Sequence[Iterable[Record]],
+    *,
+    checks: Sequence[Predicate] | None = None,
+    distinct: bool = False,
+) -> Iterator[Record]:
+    """The records that answer ``plan``, from one stream per request.
+
+    ``checks`` replace the plan's predicate stream by stream (each must
+    imply it: the plan's predicate compiled with the stream's scope);
+    ``distinct`` says that no stream repeats an image, so that only a
+    union's streams are de-duplicated (across one another)."""
     if plan.limit == 0 or not streams:
         return iter(())
-    filtered = [filter(_admission(plan), stream) for stream in streams]
+    filtered = [
+        filter(check, stream) for check, stream in zip(_checks(plan, streams, checks, distinct), streams, strict=True)
+    ]
     merged: Iterable[Record] = filtered[0]
     if len(filtered) > 1:
         merged = filter(_FirstSeen(), heapq.merge(*filtered, key=_merge_key(plan)))
@@ -68,11 +82,19 @@ def answer(plan: Plan, streams: Sequence[Iterable[Record]]) -> Iterator[Record]:
     return itertools.islice(merged, plan.limit)
 
 
-async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> AsyncIterator[Record]:
+async def aanswer(
+    plan: Plan,
+    streams: Sequence[AsyncIterator[Record]],
+    *,
+    checks: Sequence[Predicate] | None = None,
+    distinct: bool = False,
+) -> AsyncIterator[Record]:
     """The async counterpart of :func:`answer`: the same records, from async streams."""
     if plan.limit == 0 or not streams:
         return
-    filtered = [_afilter(_admission(plan), stream) for stream in streams]
+    filtered = [
+        _afilter(check, stream) for check, stream in zip(_checks(plan, streams, checks, distinct), streams, strict=True)
+    ]
     merged = filtered[0]
     if len(filtered) > 1:
         merged = _afilter(_FirstSeen(), _amerge(filtered, _merge_key(plan)))
@@ -82,6 +104,20 @@ async def aanswer(plan: Plan, streams: Sequence[AsyncIterator[Record]]) -> Async
         merged = _aties_sorted(merged, plan.order_by)
     async for record in _aislice(merged, plan.limit):
         yield record
+
+
+def _checks(
+    plan: Plan, streams: Sequence[object], checks: Sequence[Predicate] | None, distinct: bool
+) -> list[Callable[[Record], bool]]:
+    """Each stream's filter: its check, and its first sight of each image
+    unless the source says no stream repeats one."""
+    if checks is None:
+        checks = [plan_predicate(plan)] * len(streams)
+    elif len(checks) != len(streams):
+        raise ValueError(f"{len(checks)} checks for {len(streams)} streams")
+    if distinct:
+        return list(checks)
+    return [_admission(check) for check in checks]
 
 
 class _FirstSeen:
@@ -100,9 +136,8 @@ class _FirstSeen:
         return True
 
 
-def _admission(plan: Plan) -> Callable[[Record], bool]:
-    """One stream's filter: an image the first time it is seen there, if it matches."""
-    matches = plan_predicate(plan)
+def _admission(matches: Predicate) -> Callable[[Record], bool]:
+    """An image the first time it is seen in the stream, if it matches."""
     first = _FirstSeen()
     return lambda record: first(record) and matches(record)
 

@@ -26,6 +26,8 @@ from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
 from .answer import answer, exactly_one
 from .image import Image
+from .predicate import Predicate, compile_predicate
+from .scope import Members, Scope
 
 if TYPE_CHECKING:
     from .results import ResultList
@@ -33,7 +35,9 @@ if TYPE_CHECKING:
 __all__ = ["Catalog", "load_catalog", "load_records"]
 
 Record = Mapping[str, Any]
-Members = Mapping[str, Mapping[str, str]]
+
+# How many compiled (predicate, scope) checks a catalog keeps.
+_CHECKS_KEPT = 64
 
 
 class Catalog:
@@ -66,6 +70,10 @@ class Catalog:
             origin = "the members given"
         self.project: str | None = project or file_project
         self.members: Members = _members_of(members if members is not None else file_members, origin)
+        # Known once, at load: without repeated ids no stream can repeat an
+        # image, and the answer needs no per-record de-duplication.
+        self._distinct = _ids_distinct(self.records)
+        self._checks: dict[tuple[Any, ...], Predicate] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -90,42 +98,48 @@ class Catalog:
         if not plan.requests:
             return iter(())
         if self.project is None:
-            hidden = set(plan.hidden)
             # One stream through the same path a live client's answers take, so
             # that filtering, de-duplication, order and limit cannot differ.
-            return answer(plan, [(r for r in self.records if bool(r.get("os_hidden")) in hidden)])
-        # One stream per request, each scoped as Glance scopes that request.
-        return answer(plan, [self._listing(dict(request.params)) for request in plan.requests])
+            scopes = [Scope(frozenset(plan.hidden))]
+        else:
+            # One stream per request, each scoped as Glance scopes that request.
+            scopes = [self._scope(dict(request.params)) for request in plan.requests]
+        checks = [self._check(plan, scope) for scope in scopes]
+        return answer(plan, [self.records] * len(scopes), checks=checks, distinct=self._distinct)
 
-    def _listing(self, params: Mapping[str, str]) -> Iterator[Record]:
-        hidden = params.get("os_hidden") == "true"
-        return (r for r in self.records if bool(r.get("os_hidden")) == hidden and self._visible(r, params))
+    def _scope(self, params: Mapping[str, str]) -> Scope:
+        """What Glance lists to the project for a request with these scope
+        parameters (a non-admin caller)."""
+        return Scope(
+            frozenset((params.get("os_hidden") == "true",)),
+            project=self.project,
+            visibility=params.get("visibility"),
+            member_status=params.get("member_status", "accepted"),
+            members=self.members,
+        )
 
-    def _visible(self, record: Record, params: Mapping[str, str]) -> bool:
-        """Whether Glance lists ``record`` to the project for a request with
-        these scope parameters (a non-admin caller)."""
-        wanted = params.get("visibility")
-        visibility = record.get("visibility")
-        if wanted not in (None, "all") and visibility != wanted:
-            return False
-        if visibility == "public" or record.get("owner") == self.project:
-            return True
-        if visibility == "community" and wanted in ("community", "all"):
-            return True
-        status = self.members.get(str(record.get("id")), {}).get(self.project or "")
-        wanted_status = params.get("member_status", "accepted")
-        return status is not None and wanted_status in ("all", status)
+    def _check(self, plan: Plan, scope: Scope) -> Predicate:
+        """The plan's predicate and the scope, compiled into one function."""
+        # The planner resolved relative times with plan.now: the predicate holds
+        # only absolute ones, so a later plan of the same query reuses the check.
+        key = (plan.predicate, scope)
+        check = self._checks.get(key)
+        if check is None:
+            if len(self._checks) >= _CHECKS_KEPT:
+                self._checks.clear()
+            check = self._checks[key] = compile_predicate(plan.predicate, now=plan.now, guard=scope)
+        return check
 
     def query(self, query: str | Query, **params: Any) -> Iterator[Image]:
         plan = self.plan(query, **params)
-        return (Image.from_record(r) for r in self.records_for(plan))
+        return map(Image.from_record, self.records_for(plan))
 
     def collect(self, query: str | Query, **params: Any) -> ResultList:
         """Every image answering ``query``, as a list that renders as a table
         at a REPL or in a notebook (``.to_dicts()``, ``.to_dataframe()``)."""
         from .results import ResultList
 
-        return ResultList(list(self.query(query, **params)))
+        return ResultList.of_images(self.query(query, **params))
 
     def one(self, query: str | Query, **params: Any) -> Image:
         text = query if isinstance(query, str) else str(query)
@@ -160,6 +174,16 @@ def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None
         raise CatalogError(f"{os.fspath(path)}: 'project' must be a project id (a string)")
     members = data.get("members") or {}
     return records, project, members
+
+
+def _ids_distinct(records: tuple[Record, ...]) -> bool:
+    """Whether no two records share an id (records without one never clash)."""
+    ids = [r.get("id") for r in records]
+    try:
+        distinct = set(ids)
+    except TypeError:  # an unhashable id: let the answer's de-duplication say what it does
+        return False
+    return len(distinct) + max(ids.count(None) - 1, 0) == len(ids)
 
 
 def _members_of(data: Any, origin: str) -> dict[str, dict[str, str]]:

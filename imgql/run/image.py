@@ -12,6 +12,8 @@ from ..lang.fields import CORE_RECORD_KEYS
 from .predicate import parse_time
 from .results import human_size
 
+__all__ = ["CORE_FIELDS", "Image"]
+
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).
 CORE_FIELDS = CORE_RECORD_KEYS
@@ -21,25 +23,64 @@ def _time(value: Any) -> dt.datetime | None:
     return parse_time(value) if isinstance(value, str) else None
 
 
-@attrs.frozen(repr=False)
 class Image(Mapping[str, Any]):
     """One image. Documented fields are attributes (``image.size``,
     ``image.created_at`` as an aware datetime, ``image.tags`` as a tuple);
     every key of the record, custom properties included, is reachable as
     ``image["hw_disk_bus"]`` or ``image.get("hw_disk_bus")``; the record as the
-    API sent it is ``image.raw``."""
+    API sent it is ``image.raw``. ``image.region`` and ``image.cloud`` say
+    where it lives (the endpoint that listed it; the client's own region and
+    cloud when known); they are not keys of ``raw``, as the API does not send
+    them. Images are equal when their ids and places are: the same id in two
+    regions is two images.
 
-    raw: Mapping[str, Any] = attrs.field(eq=False)
-    id: str = attrs.field(default="")
-    # Where the image lives: the region and cloud of the endpoint that listed
-    # it (the client's, when known). Not keys of ``raw``: the API does not
-    # send them. The same id in two regions is two images.
-    region: str | None = None
-    cloud: str | None = None
+    Wrapping a record does no work: every field is read from it when asked
+    for, so a query pays per match only for what its caller reads."""
+
+    __slots__ = ("cloud", "raw", "region")
+    raw: Mapping[str, Any]
+    region: str | None
+    cloud: str | None
+
+    def __init__(self, raw: Mapping[str, Any], region: str | None = None, cloud: str | None = None) -> None:
+        object.__setattr__(self, "raw", raw)
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "cloud", cloud)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], region: str | None = None, cloud: str | None = None) -> Image:
-        return cls(record, str(record.get("id") or ""), region, cloud)
+        image = _new(cls)
+        # The slots themselves: no __init__ or __setattr__ call per image.
+        _set_raw(image, record)
+        _set_region(image, region)
+        _set_cloud(image, cloud)
+        return image
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Image)
+        return self.id == other.id and self.region == other.region and self.cloud == other.cloud
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.region, self.cloud))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Image, (self.raw, self.region, self.cloud))
+
+    @property
+    def id(self) -> str:
+        return str(self.raw.get("id") or "")
 
     # Documented fields, typed.
     @property
@@ -156,3 +197,9 @@ class Image(Mapping[str, Any]):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+_new = object.__new__
+_set_raw = Image.raw.__set__  # type: ignore[attr-defined]
+_set_region = Image.region.__set__  # type: ignore[union-attr]
+_set_cloud = Image.cloud.__set__  # type: ignore[union-attr]

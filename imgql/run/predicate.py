@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import ParameterError
 from ..lang import fields as F
@@ -39,6 +39,7 @@ from ..lang.regex import compile_regex
 from ..lang.visitor import Fold
 
 __all__ = [
+    "Guard",
     "Image",
     "Predicate",
     "compile_predicate",
@@ -51,6 +52,16 @@ __all__ = [
 
 Image = Mapping[str, Any]
 Predicate = Callable[[Image], bool]
+
+
+class Guard(Protocol):
+    """A condition checked with the expression (an offline listing's scope)."""
+
+    def source(self, bind: Callable[[Any], str]) -> str:
+        """A Python expression over ``img``; constants go through ``bind``,
+        which returns the name they are bound to; "" for no condition."""
+        ...
+
 
 _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -102,6 +113,21 @@ def _number(value: str | None) -> float | None:
         return None
     number = float(value)
     return number if number == number else None  # NaN compares with nothing
+
+
+# Property values repeat (a few versions, distributions, buses): their
+# numeric reading is remembered, up to a bound, so that most records cost a
+# dict lookup instead of a regular expression and a float().
+_NUMBERS_KEPT = 4096
+_numbers: dict[str, float | None] = {}
+_MISSING = object()
+
+
+def _number_of(text: str) -> float | None:
+    number = _number(text)
+    if len(_numbers) < _NUMBERS_KEPT:
+        _numbers[text] = number
+    return number
 
 
 def _compare_property(value: Any, op: str, literal: str, literal_number: float | None) -> bool:
@@ -170,6 +196,9 @@ class _Compiler(Fold[str]):
             "_time": _time,
             "_text": _text,
             "_cmp_prop": _compare_property,
+            "_numbers_get": _numbers.get,
+            "_number_of": _number_of,
+            "_missing": _MISSING,
         }
         self.now = now
         self.counter = 0
@@ -276,7 +305,20 @@ class _Compiler(Fold[str]):
 
             number = parse_number(str(value))
             n = self.const(float(number) if number is not None else None)
-            return f"_cmp_prop({self.get(node.field)}, {op!r}, {c}, {n})"
+            py = _PY_OPS[op]
+            # Glance's properties are text: compare it here (as a number when
+            # both sides read as one), and leave other types to _cmp_prop.
+            text = f"{v} {py} {c}"
+            if number is not None:
+                # The text's number (remembered, or read and remembered), or
+                # None when it reads as none; `and False` only moves on.
+                m = self.var()
+                read = f"(({m} := _numbers_get({v}, _missing)) is _missing and ({m} := _number_of({v})) and False)"
+                text = f"{read} or ({m} {py} {n} if {m} is not None else {text})"
+            return (
+                f"((({v} := {self.get(node.field)}).__class__ is str and ({text})) "
+                f"or ({v}.__class__ is not str and {v} is not None and _cmp_prop({v}, {op!r}, {c}, {n})))"
+            )
         c = self.const(value)
         if op == "=" and isinstance(value, str):
             # Only a str equals a str constant: no type check needed for =.
@@ -324,6 +366,9 @@ class _Compiler(Fold[str]):
             # `*word*` with an ASCII word: on ASCII text, case-insensitive
             # matching is plain lower-casing, far cheaper than a regex search.
             return self.ascii_infix(node, kind, infix, glob_matcher(pattern))
+        prefix = _ascii_prefix(pattern) if node.op == "like" and kind is not F.Kind.TAGS else None
+        if prefix is not None:
+            return self.ascii_prefix(node, kind, prefix, glob_matcher(pattern))
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
@@ -344,6 +389,25 @@ class _Compiler(Fold[str]):
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         sense = "not " if node.negated else ""
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
+
+    def ascii_prefix(self, node: Match, kind: F.Kind, prefix: str, match: Any) -> str:
+        # `word*` with an ASCII word. Most texts differ at once: a set of the
+        # first characters that can match turns them away. Then the
+        # lower-cased start of the text: equal, it matches (the only non-ASCII
+        # character lower-casing to ASCII alone, the Kelvin sign, matches `k`
+        # for the regular expression too); unequal, ASCII text does not, and
+        # other text goes to the regular expression (`ſ` matches `s`).
+        p = self.const(prefix)
+        f = self.const(match)
+        first = self.const(_case_variants(prefix[0]))
+        v = self.var()
+        sense = "not " if node.negated else ""
+        getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
+        test = (
+            f"({v}[:1] in {first} and ({v}[:{len(prefix)}].lower() == {p} "
+            f"or (not {v}.isascii() and {f}({v}) is not None)))"
+        )
+        return f"(({v} := {getter}).__class__ is str and {sense}{test})"
 
     def ascii_infix(self, node: Match, kind: F.Kind, needle: str, search: Any) -> str:
         n = self.const(needle)
@@ -384,6 +448,29 @@ def _shown_bound(value: Any, op: str) -> str | bool | None:
 _INFIX = re.compile(r"\*([^*?\\]+)\*")
 
 
+# The non-ASCII characters a case-insensitive regular expression matches
+# with an ASCII letter (the `re` documentation lists them); every other
+# ASCII character matches itself and its other case only.
+_SPECIAL_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+
+
+def _case_variants(char: str) -> frozenset[str]:
+    """Every character a case-insensitive `re` matches with ASCII ``char``."""
+    lower = char.lower()
+    return frozenset((char, lower, char.upper(), *_SPECIAL_CASES.get(lower, "")))
+
+
+_PREFIX = re.compile(r"([^*?\\]+)\*")
+
+
+def _ascii_prefix(pattern: str) -> str | None:
+    """The word of a `word*` glob, lower-cased, when it is plain ASCII."""
+    found = _PREFIX.fullmatch(pattern)
+    if found is None or not found.group(1).isascii():
+        return None
+    return found.group(1).lower()
+
+
 def _ascii_infix(pattern: str) -> str | None:
     """The word of a `*word*` glob, lower-cased, when it is plain ASCII."""
     found = _INFIX.fullmatch(pattern)
@@ -392,13 +479,14 @@ def _ascii_infix(pattern: str) -> str | None:
     return found.group(1).lower()
 
 
-def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> Predicate:
-    """A function telling whether an image record satisfies ``expr``."""
-    if expr is None:
+def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None, guard: Guard | None = None) -> Predicate:
+    """A function telling whether an image record satisfies ``expr`` (and
+    ``guard``, when given: one compiled function checks both)."""
+    if expr is None and guard is None:
         return _always
-    safe_body, safe_namespace = _body(expr, now, fast=False)
+    safe_body, safe_namespace = _body(expr, now, guard, fast=False)
     safe = _define(f"    return {safe_body}", safe_namespace)
-    fast_body, fast_namespace = _body(expr, now, fast=True)
+    fast_body, fast_namespace = _body(expr, now, guard, fast=True)
     if fast_body == safe_body:
         return safe
     fast_namespace["_safe"] = safe
@@ -409,11 +497,16 @@ def compile_predicate(expr: Expr | None, *, now: dt.datetime | None = None) -> P
     )
 
 
-def _body(expr: Expr, now: dt.datetime | None, *, fast: bool) -> tuple[str, dict[str, Any]]:
+def _body(expr: Expr | None, now: dt.datetime | None, guard: Guard | None, *, fast: bool) -> tuple[str, dict[str, Any]]:
     compiler = _Compiler(now, fast=fast)
     # Every generated test is a bool already (comparisons, `is`, `in`, `not`,
     # and/or of those), so no bool() call is needed around it.
-    return compiler.expr(expr), compiler.namespace
+    parts = [compiler.expr(expr)] if expr is not None else []
+    condition = guard.source(compiler.const) if guard is not None else ""
+    if condition:
+        # After the query's own test: the scope rarely decides alone.
+        parts.append(condition)
+    return " and ".join(parts) or "True", compiler.namespace
 
 
 def _define(body: str, namespace: dict[str, Any]) -> Predicate:

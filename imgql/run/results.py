@@ -374,6 +374,14 @@ class ResultList(Sequence[Any]):
         else:
             self.columns = tuple(c if isinstance(c, Column) else resolve_column(c) for c in columns)
 
+    @classmethod
+    def of_images(cls, images: Iterable[Any]) -> ResultList:
+        """Results whose every item is already an :class:`~imgql.Image`
+        (a source's own answer): nothing to check per item."""
+        results = cls(())
+        results._items = tuple(images)
+        return results
+
     @overload
     def __getitem__(self, index: int) -> Any: ...
 
