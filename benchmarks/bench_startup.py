@@ -24,8 +24,8 @@ PY = sys.executable
 QUERY = "images where tag = a"
 
 _BUILD = (
-    "import lark, imgql.lang.parser as p; "
-    "lark.Lark.open_from_package('imgql.grammar', 'imgql.lark', parser='lalr', lexer='contextual', "
+    "import lark, imgql.lang.parser as p; from imgql.lang.grammar import grammar_text; "
+    "lark.Lark(grammar_text(), parser='lalr', lexer='contextual', "
     f"transformer=p._Builder(), cache=False, maybe_placeholders=True).parse({QUERY!r})"
 )
 
@@ -47,13 +47,14 @@ imported = time.perf_counter()
 imgql.parse({QUERY!r})
 parsed = time.perf_counter()
 import imgql.lang.parser as p
+from imgql.lang.grammar import grammar_text
 import lark
 t0 = time.perf_counter()
-lark.Lark.open_from_package('imgql.grammar', 'imgql.lark', parser='lalr', lexer='contextual',
-                            transformer=p._Builder(), cache=True, maybe_placeholders=True)
+lark.Lark(grammar_text(), parser='lalr', lexer='contextual',
+          transformer=p._Builder(), cache=True, maybe_placeholders=True)
 t1 = time.perf_counter()
-lark.Lark.open_from_package('imgql.grammar', 'imgql.lark', parser='lalr', lexer='contextual',
-                            transformer=p._Builder(), cache=False, maybe_placeholders=True)
+lark.Lark(grammar_text(), parser='lalr', lexer='contextual',
+          transformer=p._Builder(), cache=False, maybe_placeholders=True)
 t2 = time.perf_counter()
 print(json.dumps({{
     "httpx_after_parse": "httpx" in sys.modules,
