@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import imgql
-from imgql.lang.regex import compile_regex, is_plain, regex_problem
+from imgql.lang.regex import compile_regex, is_plain, regex_problem, required_prefixes
 
 ACCEPTED = [
     r"^ubuntu-[0-9]{2}\.04$",
@@ -147,3 +147,41 @@ def test_an_evil_pattern_over_a_long_name_answers_at_once() -> None:
     assert list(catalog.query("images where name ~ '(a+)+$'")) == []
     assert [i.id for i in catalog.query("images where name !~ '(a|aa)+$'")] == ["1"]
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefixes"),
+    [
+        (r"^(ubuntu|debian)-[0-9]+", ("ubuntu-", "debian-")),
+        (r"^(?:x|y)z+", ("x", "y")),
+        (r"^ab*c", ("a",)),
+        (r"^\.iso", (".iso",)),
+        (r"^a|b", ()),
+        (r"^(a|b)+x", ()),
+        (r"(?i)^abc+", ()),
+        (r"^(a|)x+", ()),
+        (r"[ab]c+", ()),
+    ],
+)
+def test_required_prefixes_are_read_only_where_certain(pattern: str, prefixes: tuple[str, ...]) -> None:
+    assert required_prefixes(pattern) == prefixes
+
+
+# Anchored patterns with a literal start, a group of literal alternatives and
+# tails that send them to RE2: the prefilter must never change an answer.
+_HEADS = st.sampled_from(["^", "^a", "^ab", r"^\.", "^(a|b)", "^(?:ab|b)", "^(a|ab)", "^a(b|c)", "^-"])
+_TAILS = st.lists(
+    st.sampled_from(["a", "b", "c", "*", "+", "?", "|", "[ab]", "(", ")", ".", "$", "{2}", r"\d"]), max_size=5
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_HEADS, _TAILS, st.text(alphabet="abc.-1\n", max_size=8))
+def test_the_prefix_filter_never_changes_an_answer(head: str, tail: list[str], text: str) -> None:
+    pattern = head + "".join(tail)
+    if regex_problem(pattern) is not None:
+        return
+    options = re2.Options()
+    options.log_errors = False
+    expected = re2.compile(pattern, options).search(text) is not None
+    assert (compile_regex(pattern)(text) is not None) is expected, (pattern, text, required_prefixes(pattern))

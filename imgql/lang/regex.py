@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
-__all__ = ["RegexProblem", "compile_regex", "is_plain", "regex_problem"]
+__all__ = ["RegexProblem", "compile_regex", "is_plain", "regex_problem", "required_prefixes"]
 
 # A compiled pattern's search: a match object, or None.
 Search = Callable[[str], object]
@@ -111,7 +112,20 @@ def compile_regex(pattern: str) -> Search:
     if is_plain(pattern):
         return re.compile(pattern, re.ASCII if _CLASS_ESCAPE.search(pattern) else 0).search
     compiled = re2.compile(pattern, _OPTIONS)
+    prefixes = required_prefixes(pattern)
+    if prefixes:
+        # Most texts are turned away by their first characters, at the cost
+        # of a str method instead of a call into the RE2 binding.
+        fallback = _searcher(compiled)
 
+        def prefiltered(text: str) -> object:
+            return fallback(text) if text.startswith(prefixes) else None
+
+        return prefiltered
+    return _searcher(compiled)
+
+
+def _searcher(compiled: Any) -> Search:
     def search(text: str) -> object:
         try:
             return compiled.search(text)
@@ -148,3 +162,92 @@ def is_plain(pattern: str) -> bool:
 
 
 _CLASS_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWbB]")
+
+
+# Characters that stand for themselves in a pattern (outside a class).
+_LITERAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _-/:,@%&=<>'\"!#~`;")
+_QUANTIFIERS = frozenset("*+?{")
+
+
+def required_prefixes(pattern: str) -> tuple[str, ...]:
+    """Texts one of which every match must start with, or () when the
+    pattern does not say. Read only from patterns of the form
+    ``^literal...`` or ``^(lit|lit|...)literal...``, case-sensitive, with no
+    alternation outside that group: anything else gives ()."""
+    if not pattern.startswith("^") or "(?" in pattern.replace("(?:", "") or not pattern.isascii():
+        return ()
+    if _has_top_level_bar(pattern):
+        return ()
+    rest = pattern[1:]
+    alternatives = [""]
+    if rest.startswith(("(", "(?:")):
+        inner, rest = _literal_group(rest)
+        if inner is None:
+            return ()
+        alternatives = inner
+    head, rest = _literal_run(rest)
+    prefixes = tuple(a + head for a in alternatives)
+    return prefixes if all(prefixes) else ()
+
+
+def _literal_run(text: str) -> tuple[str, str]:
+    """The literal characters ``text`` starts with, and the rest; a character
+    a quantifier applies to is not required, so it is left out."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in _LITERAL_CHARS:
+            step, value = 1, char
+        elif char == "\\" and i + 1 < len(text) and not text[i + 1].isalnum() and not text[i + 1].isspace():
+            step, value = 2, text[i + 1]
+        else:
+            break
+        if text[i + step : i + step + 1] in _QUANTIFIERS and text[i + step : i + step + 1]:
+            break
+        out.append(value)
+        i += step
+    return "".join(out), text[i:]
+
+
+def _literal_group(text: str) -> tuple[list[str] | None, str]:
+    """``(a|b|c)`` or ``(?:a|b)`` of plain literals, not repeated: its
+    alternatives and the rest of the text; (None, text) for anything else."""
+    start = 3 if text.startswith("(?:") else 1
+    close = text.find(")", start)
+    if close < 0 or (text[close + 1 : close + 2] in _QUANTIFIERS and text[close + 1 : close + 2]):
+        return None, text
+    alternatives = text[start:close].split("|")
+    for alternative in alternatives:
+        value, rest = _literal_run(alternative)
+        if rest or not value or value != alternative.replace("\\", ""):
+            return None, text
+    return [_literal_run(a)[0] for a in alternatives], text[close + 1 :]
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    depth = 0
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # A ']' right after '[' or '[^' is a member, not the end.
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False
