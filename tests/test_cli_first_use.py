@@ -202,6 +202,23 @@ def test_a_mistyped_column_is_an_error_with_a_suggestion() -> None:
     assert result.stdout == ""
 
 
+def test_a_near_miss_field_is_one_plain_warning_on_stderr() -> None:
+    result = imgql_cli("query", "--catalog", EXAMPLE, "images where nmae = x")
+    assert result.returncode == 0
+    assert result.stderr.count("imgql: warning: unknown field 'nmae'") == 1
+    assert "did you mean 'name'" in result.stderr
+    assert ".py:" not in result.stderr  # not Python's format, with a source file and line
+
+
+def test_check_refuses_a_near_miss_field(tmp_path: Path) -> None:
+    config = tmp_path / "servers.yaml"
+    config.write_text('web: "images where nmae = ubuntu"\n', encoding="utf-8")
+    result = imgql_cli("check", str(config))
+    assert result.returncode != 0
+    assert "did you mean 'name'" in result.stdout
+    assert "1 problem" in result.stderr
+
+
 def test_a_column_no_image_has_is_an_error_in_a_table() -> None:
     result = imgql_cli("query", "--catalog", EXAMPLE, "-c", "id", "-c", "nope", "images limit 3")
     assert result.returncode == 2

@@ -30,6 +30,7 @@ from ..errors import (
     ParameterError,
     PartialAnswerWarning,
     QueryError,
+    QueryWarning,
     RegionError,
     ServiceError,
 )
@@ -693,7 +694,8 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out if out is not None else sys.stdout
     debug = bool(getattr(args, "debug", False)) or "--debug" in arguments
     try:
-        return COMMANDS[args.command](args, out)
+        with _warnings_in_plain_words():
+            return COMMANDS[args.command](args, out)
     except KeyboardInterrupt:
         _safe_flush(out)
         print("\nimgql: interrupted", file=sys.stderr)
@@ -735,6 +737,29 @@ def explain(exc: Error, args: argparse.Namespace) -> str:
     if isinstance(exc, ServiceError) and _TAG.search(message):
         message = re.sub(r"[ \t]{2,}", " ", _TAG.sub(" ", message)).replace(" :", ":").strip()
     return message
+
+
+@contextlib.contextmanager
+def _warnings_in_plain_words() -> Iterator[None]:
+    """Query warnings (a near-miss field name, a `%` in a like pattern) on
+    stderr as `imgql: warning: ...`, each once however many layers parse the
+    same text, instead of Python's format with a source file and line."""
+    import warnings
+
+    default_show = warnings.showwarning
+    shown: set[str] = set()
+
+    def show(message: Warning | str, category: type[Warning], *rest: Any, **kwargs: Any) -> None:
+        if not issubclass(category, QueryWarning):
+            default_show(message, category, *rest, **kwargs)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"imgql: warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", QueryWarning)
+        warnings.showwarning = show
+        yield
 
 
 def _safe_flush(stream: TextIO) -> None:

@@ -176,13 +176,15 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
 
 
 def check_query(text: object) -> Error | None:
-    """Why ``text`` is not a valid query, or None. Parses and plans it; no request is made."""
+    """Why ``text`` is not a valid query, or None. Parses and plans it; no request is made.
+    Strict: in a configuration file a near-miss field name (`nmae`) would only
+    surface as "image not found" at deploy time, so it is an error here."""
     from ..lang.parser import parse
 
     if not isinstance(text, str):
         return QueryError(f"expected a query string, found {_type_name(text)}")
     try:
-        query = parse(text)
+        query = parse(text, strict=True)
         if not query.params:
             query.plan("glance")
     except Error as exc:
