@@ -53,7 +53,6 @@ from .ast import (
     depth_of,
 )
 from .literals import LiteralError, read_text
-from .regex import regex_problem
 from .visitor import Transformer, children, walk
 
 __all__ = ["Checked", "check", "null_problem"]
@@ -377,6 +376,9 @@ class _Typing(Transformer):
         return Match(field.name, node.op, pattern, node.negated, span=node.span)
 
     def _compile(self, pattern: Literal) -> None:
+        # Imported here: RE2 costs milliseconds to load, and most queries have no `~`.
+        from .regex import regex_problem
+
         problem = regex_problem(pattern.text)
         if problem is not None:
             raise self.fail(

@@ -18,7 +18,6 @@ from . import fields as F
 from .ast import Compare, Exists, Expr, InList, Match, Param, Query, Value
 from .check import null_problem
 from .literals import LiteralError, check_size, read_text, relative_from_timedelta, to_utc
-from .regex import regex_problem
 from .visitor import Transformer
 
 __all__ = ["bind"]
@@ -87,6 +86,8 @@ class _Bind(Transformer):
         if not isinstance(raw, str):
             raise ParameterError(f"${node.pattern.name} must be text for {node.op}, not {type(raw).__name__}")
         if node.op == "regex":
+            from .regex import regex_problem  # loaded only for a `~` (RE2 is slow to import)
+
             problem = regex_problem(raw)
             if problem is not None:
                 raise InvalidPatternError(f"${node.pattern.name} is not a valid regular expression: {problem.message}")

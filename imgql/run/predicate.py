@@ -35,7 +35,6 @@ from ..lang.ast import (
     SortKey,
     Value,
 )
-from ..lang.regex import compile_regex
 from ..lang.visitor import Fold
 
 __all__ = [
@@ -372,6 +371,8 @@ class _Compiler(Fold[str]):
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
+            from ..lang.regex import compile_regex  # loaded only for a `~` (RE2 is slow to import)
+
             test = self.const(compile_regex(pattern))
         else:
             test = None
