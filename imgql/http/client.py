@@ -90,6 +90,10 @@ class Client(ClientCore):
     as ``X-Auth-Token``. Without them, credentials come from the usual
     OpenStack places (``OS_*`` variables, ``clouds.yaml`` via ``cloud=`` or
     ``OS_CLOUD``, Keystone); a Keystone token is renewed once on a 401.
+    ``session`` is a keystoneauth1 ``Session`` to take the token and the image
+    endpoint from (with ``region``, ``interface``; ``endpoint`` then overrides
+    the catalog), so an application that has logged in does not log in again;
+    :meth:`from_connection` does the same for an openstacksdk ``Connection``.
 
     ``http`` is an ``httpx.Client`` to use (its headers, transport, event hooks
     and TLS settings are kept, and it is not closed here). ``sleep`` replaces
@@ -111,9 +115,17 @@ class Client(ClientCore):
         http: httpx.Client | None = None,
         sleep: Callable[[float], object] | None = None,
         options: ClientOptions | None = None,
+        session: Any = None,
         **settings: Any,
     ) -> None:
-        super().__init__(endpoint, token, http, sleep, ClientOptions.build(options, settings))
+        endpoint, token, built = _with_session(session, endpoint, token, ClientOptions.build(options, settings))
+        super().__init__(endpoint, token, http, sleep, built)
+
+    @classmethod
+    def from_connection(cls, connection: Any, **settings: Any) -> Client:
+        """A client that uses an openstacksdk ``Connection``: its session (and
+        token), its region, interface and image endpoint (``image_endpoint_override``)."""
+        return cls(**_from_connection(connection, settings))
 
     # -- the surface --------------------------------------------------------------
 
@@ -335,6 +347,24 @@ def _drainer(plan: Plan) -> Callable[[Pages], list[Record]]:
     return drain
 
 
+def _with_session(
+    session: Any, endpoint: str | None, token: str | None, options: ClientOptions
+) -> tuple[str | None, str | None, ClientOptions]:
+    """The client's arguments once a keystoneauth1 ``session`` is its credentials."""
+    if session is None:
+        return endpoint, token, options
+    from .session_auth import session_options
+
+    return None, None, session_options(session, endpoint, token, options)
+
+
+def _from_connection(connection: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
+    from .session_auth import connection_settings
+
+    # The caller's settings (region=, interface=, ...) win over the connection's.
+    return {**connection_settings(connection), **settings}
+
+
 def connect(endpoint: str | None = None, token: str | None = None, **options: Any) -> Client:
     """A :class:`Client`; the same arguments."""
     return Client(endpoint, token, **options)
@@ -360,9 +390,16 @@ class AsyncClient(ClientCore):
         http: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         options: ClientOptions | None = None,
+        session: Any = None,
         **settings: Any,
     ) -> None:
-        super().__init__(endpoint, token, http, sleep, ClientOptions.build(options, settings))
+        endpoint, token, built = _with_session(session, endpoint, token, ClientOptions.build(options, settings))
+        super().__init__(endpoint, token, http, sleep, built)
+
+    @classmethod
+    def from_connection(cls, connection: Any, **settings: Any) -> AsyncClient:
+        """As :meth:`Client.from_connection`."""
+        return cls(**_from_connection(connection, settings))
 
     # -- the surface --------------------------------------------------------------
 
