@@ -320,6 +320,18 @@ done on the client (profile none), whatever --profile says.
 """
 
 
+EXTERNAL_EXAMPLES = """\
+The input is one JSON object of strings: "query" is the query, "per" may be
+"region", every other key gives a $parameter. The output is one JSON object of
+strings (id, name, created_at, checksum, size, ..., property.NAME; see docs/terraform.md).
+
+examples:
+  echo '{"query": "images where os_distro = $d order by created_at desc limit 1", "d": "ubuntu"}' \\
+    | imgql external --os-cloud prod
+
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     output = _output_options()
     under = _source_options(under_command=True)
@@ -383,6 +395,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     command("shell", "an interactive prompt", [under])
+
+    command(
+        "external",
+        "answer Terraform's external data source: a JSON object on stdin, the image as JSON on stdout",
+        [under],
+        EXTERNAL_EXAMPLES,
+    )
+    command("ansible-path", "print the directory to put in ANSIBLE_COLLECTIONS_PATH for imgql.openstack", [])
     return parser
 
 
@@ -660,12 +680,27 @@ def cmd_shell(args: argparse.Namespace, out: TextIO) -> int:
     return shell.run()
 
 
+def cmd_external(args: argparse.Namespace, out: TextIO) -> int:
+    from .external import cmd_external as external
+
+    return external(args, out)
+
+
+def cmd_ansible_path(args: argparse.Namespace, out: TextIO) -> int:
+    from .ansible_path import collections_path
+
+    out.write(f"{collections_path()}\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "query": cmd_query,
     "plan": cmd_plan,
     "search": cmd_search,
     "check": cmd_check,
     "shell": cmd_shell,
+    "external": cmd_external,
+    "ansible-path": cmd_ansible_path,
 }
 
 
