@@ -146,17 +146,27 @@ def cmd_external(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = N
                 if callable(close):
                     close()
     except Error as exc:
+        _debug(args)
         # A warning often says why (a near-miss field name): keep it, on the same line.
         hints = "".join(f" (warning: {one_line(str(warning.message))})" for warning in _ours(seen))
         print(f"imgql: error: {one_line(explain(exc, args))}{hints}", file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:
+        _debug(args)
         print(f"imgql: internal error: {one_line(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
         return EXIT_ERROR
     for warning in _ours(seen):
         print(f"imgql: warning: {one_line(str(warning.message))}", file=sys.stderr)
     out.write(json.dumps(result, ensure_ascii=False, sort_keys=False) + "\n")
     return 0
+
+
+def _debug(args: argparse.Namespace) -> None:
+    """With --debug, the traceback before the one line (then stderr is more than one line, on purpose)."""
+    if getattr(args, "debug", False):
+        import traceback
+
+        traceback.print_exc()
 
 
 def _ours(seen: list[warnings.WarningMessage]) -> list[warnings.WarningMessage]:

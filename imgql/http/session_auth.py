@@ -73,7 +73,7 @@ class SessionAuth(PluginAuth):
         return f"SessionAuth({', '.join(f'{name}={value!r}' for name, value in shown)})"
 
     def use_verify(self, verify: bool | str) -> None:
-        # The session is the caller's: its TLS settings for Keystone stay as they are.
+        # The session is the caller's: imgql never changes its TLS settings.
         return None
 
     @property
