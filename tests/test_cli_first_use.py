@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -426,25 +427,45 @@ def test_piped_shell_takes_the_documented_multi_line_query() -> None:
 # --------------------------------------------------------------------------- the shell in a terminal
 
 
+# The child takes the pseudo-terminal as its controlling terminal, as a shell
+# in a real one has it (Ctrl-C is a key at the prompt but a signal while a
+# query runs). subprocess has no option for that, so these few lines do it
+# before the shell starts; forking the test process itself (pty.fork) is what
+# Python 3.13 warns may deadlock when the process has threads, as here.
+_TAKE_TERMINAL = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'imgql.cli', 'shell', *sys.argv[1:]])"
+)
+
+
 class Terminal:
     """``imgql shell`` in a pseudo-terminal of a fixed size."""
 
     def __init__(self, *args: str, columns: int = 80, lines: int = 24, env: dict[str, str] | None = None) -> None:
-        import pty
-
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child
-            environ = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "COLUMNS", "LINES"))}
-            environ.update({"TERM": "xterm", "XDG_STATE_HOME": "/tmp/imgql-test-state", "NO_COLOR": "1"})
-            environ["PROMPT_TOOLKIT_NO_CPR"] = "1"  # a pseudo-terminal answers no cursor-position request
-            environ.update(env or {})
-            os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-m", "imgql.cli", "shell", *args], environ)
         import fcntl
+        import pty
         import struct
         import termios
 
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.fd, child = pty.openpty()
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "COLUMNS", "LINES"))}
+        environ.update({"TERM": "xterm", "XDG_STATE_HOME": "/tmp/imgql-test-state", "NO_COLOR": "1"})
+        environ["PROMPT_TOOLKIT_NO_CPR"] = "1"  # a pseudo-terminal answers no cursor-position request
+        environ.update(env or {})
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _TAKE_TERMINAL, *args],
+                stdin=child,
+                stdout=child,
+                stderr=child,
+                env=environ,
+                cwd=ROOT,
+                start_new_session=True,
+            )
+        finally:
+            os.close(child)  # else the end of the shell never reads as the end of the terminal
+        weakref.finalize(self, _end_terminal, self.process, self.fd)
         self.seen = ""
 
     def read_until(self, text: str, timeout: float = 20) -> str:
@@ -474,11 +495,21 @@ class Terminal:
         while time.monotonic() < end:
             with contextlib.suppress(AssertionError):
                 self.read_until("\x00", timeout=0.2)
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status)
-        os.kill(self.pid, 9)
+            status = self.process.poll()
+            if status is not None:
+                return status
+        self.process.kill()
+        self.process.wait()
         raise AssertionError("the shell did not exit")
+
+
+def _end_terminal(process: subprocess.Popen[bytes], fd: int) -> None:
+    """Stop a shell a failed test left running, and close its terminal."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def _plain(text: str) -> str:

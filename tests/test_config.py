@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,10 +125,48 @@ def test_check_json_and_toml_positions(tmp_path: Path) -> None:
     assert diagnostics[0].column == len('image = "images where tag = lts and') + 1
 
 
-def test_check_reports_a_file_that_does_not_parse(tmp_path: Path) -> None:
-    diagnostics = check_file(write(tmp_path, "broken.json", '{"a": [1,\n  2,,]}'))
+def _json_position(text: str) -> tuple[int, int]:
+    with pytest.raises(json.JSONDecodeError) as raised:
+        json.loads(text)
+    return raised.value.lineno, raised.value.colno
+
+
+def _yaml_position(text: str) -> tuple[int, int]:
+    yaml = pytest.importorskip("yaml")
+    with pytest.raises(yaml.YAMLError) as raised:
+        yaml.safe_load(text)
+    mark = raised.value.problem_mark
+    return mark.line + 1, mark.column + 1
+
+
+def _toml_position(text: str) -> tuple[int, int]:
+    # tomllib and tomli give the position only in their message's words (their
+    # lineno attribute is new), so this is where the bad character is: every
+    # TOML parser we allow points there.
+    line = text[: text.index("@")].count("\n") + 1
+    return line, text.index("@") - text.rfind("\n", 0, text.index("@"))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "kind", "position"),
+    [
+        ("broken.json", '{"a": [1,\n  2,,]}', "JSON", _json_position),
+        ("broken.toml", 'a = "images where tag = lts"\nb = @\n', "TOML", _toml_position),
+        ("broken.yaml", "a: images where tag = lts\n\tb: 1\n", "YAML", _yaml_position),
+    ],
+)
+def test_check_reports_a_file_that_does_not_parse(
+    tmp_path: Path, name: str, text: str, kind: str, position: Callable[[str], tuple[int, int]]
+) -> None:
+    # What imgql adds to the parser's error, whatever the parser's words: the
+    # file, the line and column, and which format it could not read.
+    line, column = position(text)
+    path = write(tmp_path, name, text)
+    diagnostics = check_file(path)
     assert len(diagnostics) == 1
-    assert diagnostics[0].line == 2 and "invalid JSON" in diagnostics[0].message
+    assert (diagnostics[0].file, diagnostics[0].line, diagnostics[0].column) == (path, line, column)
+    assert line == 2
+    assert str(diagnostics[0]).startswith(f"{path}:{line}:{column}: invalid {kind}: ")
 
 
 def run_check(*args: str) -> subprocess.CompletedProcess[str]:

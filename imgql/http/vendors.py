@@ -10,6 +10,7 @@ openstacksdk for those, so that a profile means what it means to the
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from ..errors import ConfigError
@@ -37,7 +38,7 @@ def vendor_profile(name: str, where: str) -> dict[str, Any]:
     except Exception as exc:  # requests' errors, when a vendor's site cannot be reached
         raise ConfigError(f"{where}: cannot read profile {name!r}: {type(exc).__name__}: {exc}") from None
     if not profile:
-        known = ", ".join(sorted(vendors.profiles()))
+        known = ", ".join(sorted(_known_profiles(vendors)))
         raise ConfigError(
             f"{where}: profile {name!r} is neither in a clouds-public.yaml nor one of openstacksdk's vendor "
             f"profiles ({known})"
@@ -47,3 +48,15 @@ def vendor_profile(name: str, where: str) -> dict[str, Any]:
     if status == "shutdown":
         raise ConfigError(f"{where}: profile {name!r} is a cloud that no longer exists: {message}")
     return dict(profile)
+
+
+def _known_profiles(vendors: ModuleType) -> list[str]:
+    """The names of openstacksdk's vendor profiles.
+
+    ``vendors.profiles()`` is recent: openstacksdk 4.13, the last release for
+    Python 3.10, has only the private table that function lists.
+    """
+    profiles = getattr(vendors, "profiles", None)
+    if profiles is not None:
+        return list(profiles())
+    return list(vendors._get_vendor_defaults())

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
+from ..isotime import fromisoformat
 from . import fields as F
 from .ast import RelativeTime, Value
 
@@ -266,7 +267,7 @@ def parse_datetime(text: str) -> dt.datetime:
         else:
             if len(stripped) < 11 or stripped[10] not in "Tt ":
                 raise ValueError(stripped)
-            value = dt.datetime.fromisoformat(stripped.replace("z", "Z"))
+            value = fromisoformat(stripped.replace("z", "Z"))
     except ValueError:
         raise LiteralError(
             f"{text!r} is not a date or time (write 2025-10-02, 2025-10-02T08:30:39Z, "

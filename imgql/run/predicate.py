@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..errors import ParameterError
+from ..isotime import fromisoformat
 from ..lang import fields as F
 from ..lang.ast import (
     And,
@@ -68,13 +69,13 @@ _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 def parse_time(text: str) -> dt.datetime | None:
     """A record's timestamp as an aware datetime; None when unreadable."""
     try:
-        value = dt.datetime.fromisoformat(text)
+        value = fromisoformat(text)
     except (TypeError, ValueError):
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
-_fromisoformat = dt.datetime.fromisoformat
+_fromisoformat = fromisoformat
 _UTC = dt.timezone.utc
 
 
