@@ -312,7 +312,9 @@ def test_ten_thousand_conjuncts_plan_quickly(body: str) -> None:
     planned = plan(query, "glance", now=NOW)
     planned.explain()
     assert planned.requests
-    assert time.perf_counter() - start < 3.0
+    # A bound against blow-up (quadratic or worse), not a speed claim: the
+    # figures live in benchmarks/, and shared machines are noisy.
+    assert time.perf_counter() - start < 60.0
 
 
 def _nested(depth: int, start: int) -> str:
