@@ -22,7 +22,7 @@ import attrs
 from ..errors import Error, MultipleFound, NotFound, ParameterError
 from ..lang.ast import Query
 from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, read_lock, write_lock
-from .pinning import Change, canonical_query, compare, now_text, pin_query, why_gone
+from .pinning import Change, answer_query, canonical_query, compare, now_text, pin_query, why_gone
 from .queryfiles import Diagnostic, Problem, diagnose, find_queries, load_file, path_text
 
 __all__ = [
@@ -223,11 +223,11 @@ def check_lock(source: Any, old: Lock, found: Sequence[Found], files: set[str]) 
             changes.extend(_removed(entry, "its query changed"))
             entry = None
         try:
-            pins = pin_query(source, item.query, resolved_at)
+            pins, undeployable = answer_query(source, item.query, resolved_at)
         except (NotFound, MultipleFound) as exc:
             if entry is None:
                 raise
-            pins, answer = (), exc.message.splitlines()[0]
+            pins, undeployable, answer = (), {}, exc.message.splitlines()[0]
         else:
             answer = ""
         if entry is None:
@@ -237,7 +237,9 @@ def check_lock(source: Any, old: Lock, found: Sequence[Found], files: set[str]) 
         gone: dict[str, str] = {}
         for pin in entry.pins:
             current = now.get(pin.place)
-            if current is None or current.id != pin.id:
+            if current is not None and current.id == pin.id and pin.id in undeployable:
+                gone[pin.id] = f"{undeployable[pin.id]}, and still what the query answers"
+            elif current is None or current.id != pin.id:
                 reason = why_gone(source, item.query, pin)
                 if reason is not None:
                     gone[pin.id] = reason + (f"; {answer}" if answer and current is None else "")

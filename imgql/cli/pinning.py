@@ -11,7 +11,7 @@ can. :func:`compare` turns a lock entry and a fresh resolution into the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -25,6 +25,7 @@ __all__ = [
     "Change",
     "NotLocked",
     "PinnedImageGone",
+    "answer_query",
     "canonical_query",
     "compare",
     "now_text",
@@ -66,15 +67,34 @@ def pin_of(image: Any, resolved_at: str) -> Pin:
 def pin_query(source: Any, query: Query, resolved_at: str) -> tuple[Pin, ...]:
     """The image ``query`` picks at each place it names (exactly one at each),
     or the one image it picks at the source's own place."""
+    return answer_query(source, query, resolved_at)[0]
+
+
+def answer_query(source: Any, query: Query, resolved_at: str) -> tuple[tuple[Pin, ...], dict[str, str]]:
+    """:func:`pin_query`, and why each answered image that cannot be deployed
+    cannot (by id: its status when not active, or hidden)."""
     from ..plan.locations import split_places
 
     places, _ = split_places(query)
     if not places.named:
-        return (_place_pin(source.one(query), resolved_at, cloud=False, region=False),)
+        image = source.one(query)
+        return (_place_pin(image, resolved_at, cloud=False, region=False),), _undeployable([image])
     by_region: dict[str, Any] = source.one(query, per="region")
     named_cloud = places.clouds is not None
     pins = [_place_pin(image, resolved_at, cloud=named_cloud, region=True) for image in by_region.values()]
-    return tuple(sorted(pins, key=lambda pin: (pin.cloud or "", pin.region or "")))
+    ordered = tuple(sorted(pins, key=lambda pin: (pin.cloud or "", pin.region or "")))
+    return ordered, _undeployable(by_region.values())
+
+
+def _undeployable(images: Iterable[Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for image in images:
+        status = image.get("status")
+        if status != "active":
+            found[str(image.get("id"))] = status or "not active"
+        elif image.get("os_hidden"):
+            found[str(image.get("id"))] = "hidden"
+    return found
 
 
 def _place_pin(image: Any, resolved_at: str, *, cloud: bool, region: bool) -> Pin:
