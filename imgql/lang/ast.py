@@ -195,9 +195,13 @@ def depth_of(expr: Expr) -> int:
 
 @attrs.frozen
 class SortKey:
+    """``field [asc|desc]``; with ``version``, ``version(field)``: ordered by
+    the version the text holds (``22.04.9 < 22.04.10``), always on the client."""
+
     field: str
     descending: bool = False
     span: Span | None = _span
+    version: bool = False
 
 
 @attrs.frozen

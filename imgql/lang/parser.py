@@ -125,6 +125,10 @@ class _Builder(lark.Transformer[Token, Any]):
         descending = direction is not None and direction.type == "DESC"
         return SortKey(str(name), descending, span=_span(name))
 
+    def version_key(self, _kw: Token, name: Token, direction: Token | None = None) -> SortKey:
+        descending = direction is not None and direction.type == "DESC"
+        return SortKey(str(name), descending, span=_span(name), version=True)
+
     def limit(self, _kw: Token, number: Token) -> int:
         digits = str(number).lstrip("0")
         if len(digits) > _MAX_LIMIT_DIGITS:

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
-from ..lang.format import field_name, format_expr
+from ..lang.format import format_expr, format_sort_key
 from .locations import Places, describe_places
 
 __all__ = ["Params", "Plan", "Request", "describe_order", "total_order"]
@@ -115,4 +115,4 @@ class Plan:
 
 
 def describe_order(keys: tuple[SortKey, ...]) -> str:
-    return ", ".join(f"{field_name(k.field)} {'desc' if k.descending else 'asc'}" for k in keys)
+    return ", ".join(format_sort_key(k) for k in keys)
