@@ -432,6 +432,9 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     from ..plan.locations import EVERY_REGION
 
     parsed: Query = parse(query) if isinstance(query, str) else query
+    if parsed.fallbacks:
+        tiers = [placed(tier, args) for tier in parsed.tiers]
+        return attrs.evolve(tiers[0], fallbacks=tuple(tiers[1:]))
     extra: list[Any] = []
     if getattr(args, "all_regions", False):
         extra.append(Compare("region", "=", EVERY_REGION))

@@ -22,7 +22,7 @@ import attrs
 from ..errors import Error, MultipleFound, NotFound, ParameterError
 from ..lang.ast import Query
 from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, read_lock, write_lock
-from .pinning import Change, answer_query, canonical_query, compare, now_text, pin_query, why_gone
+from .pinning import Answer, Change, answer_query, canonical_query, compare, now_text, why_gone
 from .queryfiles import Diagnostic, Problem, diagnose, find_queries, load_file, path_text
 
 __all__ = [
@@ -195,13 +195,14 @@ def relock(
             entries.append(entry)
             continue
         try:
-            pins = pin_query(source, item.query, resolved_at)
+            answered = answer_query(source, item.query, resolved_at)
         except Error as exc:
             problems.append(Diagnostic(item.file, 1, 1, exc.message, item.key, error=exc))
             continue
+        pins = answered.pins
         if entry is not None and entry.query == str(item.query):
             pins = tuple(_kept(entry, pin) for pin in pins)
-        entries.append(Entry(item.file, item.key, str(item.query), pins))
+        entries.append(Entry(item.file, item.key, str(item.query), pins, answered.tier))
     return old.with_entries(entries), problems
 
 
@@ -223,15 +224,18 @@ def check_lock(source: Any, old: Lock, found: Sequence[Found], files: set[str]) 
             changes.extend(_removed(entry, "its query changed"))
             entry = None
         try:
-            pins, undeployable = answer_query(source, item.query, resolved_at)
+            answered = answer_query(source, item.query, resolved_at)
         except (NotFound, MultipleFound) as exc:
             if entry is None:
                 raise
-            pins, undeployable, answer = (), {}, exc.message.splitlines()[0]
+            answered, answer = Answer(()), exc.message.splitlines()[0]
         else:
             answer = ""
+        pins, undeployable, tier = answered.pins, answered.undeployable, answered.tier
         if entry is None:
-            changes.extend(Change(item.file, item.key, pin.place_text, "new", None, pin) for pin in pins)
+            changes.extend(
+                Change(item.file, item.key, pin.place_text, "new", None, pin, _tiers(answered), tier) for pin in pins
+            )
             continue
         now = {pin.place: pin for pin in pins}
         gone: dict[str, str] = {}
@@ -243,11 +247,36 @@ def check_lock(source: Any, old: Lock, found: Sequence[Found], files: set[str]) 
                 reason = why_gone(source, item.query, pin)
                 if reason is not None:
                     gone[pin.id] = reason + (f"; {answer}" if answer and current is None else "")
-        changes.extend(compare(entry, pins, gone))
+        changes.extend(_with_tiers(compare(entry, pins, gone, tier), entry, answered))
     for entry in old.entries:
         if entry.file in files and (entry.file, entry.key) not in seen:
             changes.extend(_removed(entry, "the query left the file"))
     return changes
+
+
+def _tiers(answered: Answer) -> str:
+    """Why the queries before the one that answered did not, for a declaration of fallbacks."""
+    if answered.tier is None:
+        return ""
+    return "; ".join([*answered.passed, f"query {answered.tier + 1} answered"])
+
+
+def _with_tiers(changes: list[Change], entry: Entry, answered: Answer) -> list[Change]:
+    """A change of fallback tier is a change, said in words, even for the same image."""
+    if answered.tier is None:
+        return changes
+    moved = entry.tier != answered.tier
+    out = []
+    for change in changes:
+        if change.status == "unchanged" and not moved and answered.tier:
+            change = attrs.evolve(change, reason=_tiers(answered))
+        elif change.status in ("unchanged", "changed") and (moved or change.status == "changed"):
+            was = f"query {entry.tier + 1}" if entry.tier is not None else "no fallback"
+            reason = f"locked from {was}; now {_tiers(answered)}"
+            status = "changed" if moved else change.status
+            change = attrs.evolve(change, status=status, reason=reason)
+        out.append(change)
+    return out
 
 
 def _removed(entry: Entry, reason: str) -> list[Change]:
@@ -274,11 +303,11 @@ def render_changes(changes: Sequence[Change], width: int = WIDTH) -> str:
         lines.append(_fit(f"{change.status:<9} {where}", width))
         if change.status == "unchanged" and change.old is not None:
             lines.append(_image_line("pinned", change.old, width))
+            lines.extend(_fit(f"          {part}", width) for part in change.reason.split("; ") if part)
             continue
         if change.old is not None:
             lines.append(_image_line("was", change.old, width))
-        if change.reason:
-            lines.append(_fit(f"          {change.reason}", width))
+        lines.extend(_fit(f"          {part}", width) for part in change.reason.split("; ") if part)
         if change.new is not None:
             lines.append(_image_line("now", change.new, width))
     return "".join(line + "\n" for line in lines)

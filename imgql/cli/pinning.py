@@ -22,6 +22,7 @@ from .lockfile import Entry, Lock, Pin, place_text
 
 __all__ = [
     "STATUSES",
+    "Answer",
     "Change",
     "NotLocked",
     "PinnedImageGone",
@@ -67,12 +68,40 @@ def pin_of(image: Any, resolved_at: str) -> Pin:
 def pin_query(source: Any, query: Query, resolved_at: str) -> tuple[Pin, ...]:
     """The image ``query`` picks at each place it names (exactly one at each),
     or the one image it picks at the source's own place."""
-    return answer_query(source, query, resolved_at)[0]
+    return answer_query(source, query, resolved_at).pins
 
 
-def answer_query(source: Any, query: Query, resolved_at: str) -> tuple[tuple[Pin, ...], dict[str, str]]:
+@attrs.frozen
+class Answer:
+    """What a query answered: a pin per place; for fallbacks, which query
+    answered (``tier``, 0 the first) and why each one before it did not."""
+
+    pins: tuple[Pin, ...]
+    undeployable: Mapping[str, str] = attrs.field(factory=dict)
+    tier: int | None = None
+    passed: tuple[str, ...] = ()
+
+
+def answer_query(source: Any, query: Query, resolved_at: str) -> Answer:
     """:func:`pin_query`, and why each answered image that cannot be deployed
-    cannot (by id: its status when not active, or hidden)."""
+    cannot (by id: its status when not active, or hidden). Fallbacks are
+    tried in order: a query that answers no image (at some place it names)
+    passes to the next; one that answers several is an error."""
+    if not query.fallbacks:
+        pins, undeployable = _answer_one(source, query, resolved_at)
+        return Answer(pins, undeployable)
+    passed: list[str] = []
+    for tier, each in enumerate(query.tiers):
+        try:
+            pins, undeployable = _answer_one(source, each, resolved_at)
+        except NotFound as exc:
+            passed.append(f"query {tier + 1} answered no image: {exc.message.splitlines()[0]}")
+            continue
+        return Answer(pins, undeployable, tier, tuple(passed))
+    raise NotFound(f"none of the {len(query.tiers)} queries answered an image:\n  " + "\n  ".join(passed))
+
+
+def _answer_one(source: Any, query: Query, resolved_at: str) -> tuple[tuple[Pin, ...], dict[str, str]]:
     from ..plan.locations import split_places
 
     places, _ = split_places(query)

@@ -80,7 +80,13 @@ class Checked:
 
 
 def check(raw: Query, text: str = "") -> Checked:
-    """Check and type a query as the parser built it."""
+    """Check and type a query as the parser built it (each of its fallbacks too)."""
+    if raw.fallbacks:
+        tiers = [check(tier, text) for tier in raw.tiers]
+        errors = sorted((e for t in tiers for e in t.errors), key=_position)
+        warned = sorted((w for t in tiers for w in t.warnings), key=_position)
+        query = attrs.evolve(tiers[0].query, fallbacks=tuple(t.query for t in tiers[1:]))
+        return Checked(query, tuple(errors), tuple(warned))
     problems: list[QueryError] = []
     doubts: list[QueryError] = []
     where = raw.where

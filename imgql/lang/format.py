@@ -70,6 +70,7 @@ def format_query(query: Query) -> str:
         parts.append("order by " + ", ".join(format_sort_key(k) for k in query.order_by))
     if query.limit is not None:
         parts.append(f"limit {query.limit}")
+    parts.extend(f"else {format_query(tier)}" for tier in query.fallbacks)
     return " ".join(parts)
 
 

@@ -68,6 +68,10 @@ _LAST_SECOND = dt.datetime.max.replace(microsecond=0, tzinfo=dt.timezone.utc) - 
 
 def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
     prof = get_profile(profile)
+    if query.fallbacks:
+        now = now or dt.datetime.now(dt.timezone.utc)
+        tiers = tuple(plan(tier, prof, now=now) for tier in query.tiers)
+        return attrs.evolve(tiers[0], query=query, fallbacks=tiers[1:])
     fields, unbound = _names(query)
     if unbound:
         names = ", ".join(f"${p}" for p in sorted(unbound))
