@@ -35,7 +35,7 @@ class Project:
         self.http = httpx.Client(headers=glance.headers(self.name), timeout=60)
         self.client = imgql.Client(glance.url, http=self.http)
 
-    def image(self, name: str, distro: str) -> str:
+    def image(self, name: str, distro: str, **properties: str) -> str:
         """An active image; a second later than the one before, so `order by created_at` tells them apart."""
         time.sleep(1.05)
         body = {
@@ -45,6 +45,7 @@ class Project:
             "container_format": "bare",
             "tags": [self.tag],
             "os_distro": distro,
+            **properties,
         }
         created = self.admin.post("/v2/images", json=body)
         assert created.status_code == 201, created.text
@@ -180,3 +181,34 @@ def test_a_query_added_or_taken_out_is_new_or_removed(project: Project, tmp_path
     assert {c.status for k, c in changes.items() if k != "servers.web.image"} == {"unchanged"}
     assert loads(dumps(lock)) == lock
     assert EXIT_OUT_OF_DATE not in (0, 1, 2, 3, 4, 5, 130)
+
+
+def test_fallbacks_and_version_order_through_the_lock(project: Project, tmp_path: Path) -> None:
+    tag = project.tag
+    text = (
+        f"images where tag = '{tag}' and os_purpose = generic order by created_at desc limit 1 "
+        f"else images where tag = '{tag}' and os_distro = rocky order by version(name) desc, created_at desc limit 1"
+    )
+    config = tmp_path / "deploy.yaml"
+    config.write_text(f'image: "{text}"\n', encoding="utf-8")
+    lock_path = tmp_path / "imgql.lock"
+    project.image("rocky-9.9", "rocky")
+    ten = project.image("rocky-10.1", "rocky")
+    project.image("rocky-9.10", "rocky")  # the newest by date, not by version
+    assert project.client.one(text).id == ten
+    assert [i.name for i in project.client.query(text)] == ["rocky-10.1"]
+
+    found = _found(config, lock_path)
+    lock, problems = relock(project.client, Lock(), found, {item.file for item in found}, None)
+    assert not problems
+    (entry,) = lock.entries
+    assert (entry.tier, entry.pins[0].id) == (1, ten)
+    write_lock(lock_path, lock)
+
+    generic = project.image("rocky-generic", "rocky", os_purpose="generic")
+    (change,) = check_lock(project.client, read_lock(lock_path), found, {item.file for item in found})
+    assert (change.status, change.old.id, change.new.id, change.tier) == ("changed", ten, generic, 0)
+    assert "locked from query 2" in change.reason
+    data = load_file(config)[0]
+    assert resolve(data, None, project.client, lock=lock_path, file=config) == {"image": ten}
+    assert resolve(data, None, project.client, lock=lock_path, file=config, refresh=True) == {"image": generic}

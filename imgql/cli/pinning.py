@@ -160,7 +160,8 @@ def why_gone(source: Any, query: Query, pin: Pin) -> str | None:
         return f"{status or 'not active'}"
     if image.get("os_hidden"):
         return "hidden"
-    if not list(source.query(_at_pin(query, pin, keep_where=True))):
+    # With fallbacks, the pin may come from any of the queries.
+    if not any(list(source.query(_at_pin(tier, pin, keep_where=True))) for tier in query.tiers):
         return "no longer matches its query"
     return None
 
