@@ -139,7 +139,8 @@ def _at_pin(query: Query, pin: Pin, *, keep_where: bool) -> Query:
     """A query for the pinned image alone, at its place; with ``keep_where``, also under the query's conditions."""
     parts: list[Expr] = []
     if keep_where and query.where is not None:
-        parts.append(query.where)
+        # Flat, so that the query's own region and cloud conditions stay at the top level, where places are read.
+        parts.extend(query.where.operands if isinstance(query.where, And) else (query.where,))
     parts.append(Compare("id", "=", pin.id))
     if pin.region:
         parts.append(Compare("region", "=", pin.region))
