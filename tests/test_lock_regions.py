@@ -7,6 +7,7 @@ the demo project are as the harness seeded them.
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -83,3 +84,36 @@ def test_a_query_over_two_regions_is_pinned_in_each(
         f"web: {t.REGION_TWO}: {first} golden-1",
         f"db: {first} golden-1",
     ]
+
+
+def test_resolve_keeps_one_shape(
+    keystone: KeystoneCloud,
+    glance_as_alice: tuple[httpx.Client, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import imgql
+    from imgql.cli.queryfiles import ConfigQueryError, resolve
+
+    glance, made = glance_as_alice
+    tag = f"shape-{uuid.uuid4().hex[:10]}"
+    image = _active_image(glance, made, "shape-1", tag)
+    for name in [n for n in os.environ if n.startswith("OS_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name, value in keystone.password_vars(t.ALICE, OS_REGION_NAME=t.REGION_ONE).items():
+        monkeypatch.setenv(name, value)
+    data = {
+        "one": f"images where region = {t.REGION_TWO} and tag = '{tag}'",
+        "here": f"images where tag = '{tag}'",
+        "both": f"images where region in ({t.REGION_ONE}, {t.REGION_TWO}) and tag = '{tag}'",
+    }
+    with imgql.Client() as client:
+        # A query naming one region is one place: a string, as any other query.
+        assert resolve(data, ["one", "here"], client) == {**data, "one": image, "here": image}
+        with pytest.raises(ConfigQueryError) as caught:
+            resolve(data, ["both"], client)
+        assert "per_place=True" in caught.value.problems[0].message
+        mapped = resolve(data, None, client, per_place=True)
+    assert mapped["both"] == {t.REGION_ONE: image, t.REGION_TWO: image}
+    assert mapped["one"] == {t.REGION_TWO: image} and mapped["here"] == {"": image}

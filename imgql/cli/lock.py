@@ -48,6 +48,7 @@ class Found:
     key: str
     text: str
     query: Query
+    path: str = ""  # the file as given, for messages with its lines and columns
 
 
 def lock_name(path: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> str:
@@ -101,9 +102,8 @@ def collect(
             error = check_query(value)
             if error is None:
                 try:
-                    found.append(
-                        Found(lock_name(path, lock_path), path_text(key), value, canonical_query(value, params))
-                    )
+                    query = canonical_query(value, params)
+                    found.append(Found(lock_name(path, lock_path), path_text(key), value, query, os.fspath(path)))
                     continue
                 except Error as exc:
                     error = exc
@@ -197,13 +197,22 @@ def relock(
         try:
             answered = answer_query(source, item.query, resolved_at)
         except Error as exc:
-            problems.append(Diagnostic(item.file, 1, 1, exc.message, item.key, error=exc))
+            problems.extend(_located(item, exc))
             continue
         pins = answered.pins
         if entry is not None and entry.query == str(item.query):
             pins = tuple(_kept(entry, pin) for pin in pins)
         entries.append(Entry(item.file, item.key, str(item.query), pins, answered.tier))
     return old.with_entries(entries), problems
+
+
+def _located(item: Found, error: Error) -> list[Diagnostic]:
+    """A query's failure at its line and column in the file, as `check` reports it."""
+    try:
+        data, text, kind = load_file(item.path)
+    except Error:
+        return [Diagnostic(item.path or item.file, 1, 1, error.message, item.key, error=error)]
+    return diagnose(item.path, text, kind, data, [Problem(item.key, item.text, error)])
 
 
 def _kept(entry: Entry, pin: Pin) -> Pin:
