@@ -391,9 +391,13 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         expected.discard("RPAR")
         if not _ORDER_BY.search(_COMMENT_OR_STRING.sub("", text[:offset])):
             expected.discard("COMMA")
-    if len(expected) > 1:
-        # Any finished query may go on with `else`; naming it everywhere would hide what is missing.
+    if "ELSE" in expected:
+        # Any finished query may go on with `else`; naming it everywhere would
+        # hide what is missing. Where only `else` may come, the query is over.
         expected.discard("ELSE")
+        expected = expected or {"$END"}
+    if "FIELD" in expected:
+        expected.discard("VERSION")  # `version(` is a way to write a sort key, named with the field
     want = _describe_expected(expected) if expected else "something else"
     previous = _previous_token(text, offset)
     after = f" after {previous!r}" if previous else ""
