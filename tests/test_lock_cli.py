@@ -149,3 +149,50 @@ def test_check_with_parameters_documents_and_json(tmp_path: Path) -> None:
     assert nothing.returncode == 2 and "no query in this file" in nothing.stdout
     no_key = run(tmp_path, "check", "deploy.yaml", "-k", "servers")
     assert no_key.returncode == 2 and "no value at key path servers" in no_key.stdout
+
+
+def _lock_values() -> Any:
+    from hypothesis import strategies as st
+
+    from imgql.cli.lockfile import Entry, Lock, Pin
+
+    text = st.text(min_size=1, max_size=12)
+    maybe = st.one_of(st.none(), text)
+    pins = st.builds(
+        Pin, id=text, name=maybe, created_at=maybe, hash=maybe, resolved_at=maybe, cloud=maybe, region=maybe
+    )
+    entries = st.builds(
+        Entry,
+        file=text,
+        key=text,
+        query=text,
+        pins=st.lists(pins, max_size=3).map(tuple),
+        tier=st.one_of(st.none(), st.integers(0, 5)),
+    )
+    return st.lists(entries, max_size=4, unique_by=lambda e: (e.file, e.key)).map(lambda es: Lock().with_entries(es))
+
+
+def test_the_lock_format_round_trips_and_is_stable() -> None:
+    from hypothesis import given, settings
+
+    from imgql.cli.lockfile import dumps, loads
+
+    @settings(max_examples=200, deadline=None)
+    @given(_lock_values())
+    def round_trip(lock: Any) -> None:
+        text = dumps(lock)
+        assert loads(text) == lock
+        assert dumps(loads(text)) == text
+        assert text.endswith("}\n")
+
+    round_trip()
+
+
+def test_a_file_that_is_not_a_lock_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(CONFIG, encoding="utf-8")
+    write_catalog(tmp_path, [_image(1, "ubuntu", "2026-01-01T00:00:00Z"), _image(2, "debian", "2026-01-01T00:00:00Z")])
+    (tmp_path / "imgql.lock").write_text('{"something": "else"}\n', encoding="utf-8")
+    refused = run(tmp_path, "lock", "--catalog", "catalog.json", "deploy.yaml", "--check")
+    assert refused.returncode == 1 and "not an imgql lock file" in refused.stderr
+    missing = run(tmp_path, "lock", "--catalog", "catalog.json", "deploy.yaml", "--check", "--lock", "none.lock")
+    assert missing.returncode == 1 and "make one with `imgql lock FILE...`" in missing.stderr
