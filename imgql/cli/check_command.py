@@ -33,7 +33,7 @@ from .queryfiles import (
     resolve_pins,
 )
 
-__all__ = ["FileReport", "add_check_arguments", "check_one_file", "run_check"]
+__all__ = ["FileReport", "add_check_arguments", "check_one_file", "refuse_places_options", "run_check"]
 
 
 def add_check_arguments(check: argparse.ArgumentParser) -> None:
@@ -109,6 +109,7 @@ def check_one_file(
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
     from .commands import EXIT_ERROR, EXIT_OK, _close, exit_code, open_source
 
+    refuse_places_options(args)
     params = read_params(getattr(args, "params_file", None), getattr(args, "param", []))
     lock = args.lock or (DEFAULT_LOCK if args.resolve and os.path.exists(DEFAULT_LOCK) else None)
     source = open_source(args) if args.resolve else None
@@ -141,6 +142,18 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def refuse_places_options(args: argparse.Namespace) -> None:
+    """A configuration file's query says where it runs; an option that would add places to
+    every query would make the file mean something else than what it says."""
+    from ..errors import ParameterError
+
+    if getattr(args, "all_regions", False) or len(getattr(args, "clouds", None) or []) > 1:
+        raise ParameterError(
+            "--all-regions and several --os-cloud do not apply to configuration files: "
+            "name the places in the query itself (images where region = * and ...)"
+        )
 
 
 def _write_text(reports: Sequence[FileReport], out: TextIO) -> None:

@@ -119,9 +119,11 @@ def _missing_problem(data: Any, pattern: str) -> Problem:
 
 
 def cmd_lock(args: argparse.Namespace, out: TextIO) -> int:
+    from .check_command import refuse_places_options
     from .commands import _close, exit_code, open_source
     from .queryfiles import read_params
 
+    refuse_places_options(args)
     lock_path = args.lock or DEFAULT_LOCK
     params = read_params(getattr(args, "params_file", None), getattr(args, "param", []))
     old = read_lock(lock_path, missing_ok=not args.check)
