@@ -324,6 +324,15 @@ def orderable_names() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(known), property_names())
 
 
+def sort_keys() -> st.SearchStrategy[SortKey]:
+    """`field [asc|desc]`, and `version(field) [asc|desc]` over text fields."""
+    texts = [f.name for f in F.FIELDS if f.orderable and f.kind in (F.Kind.STRING, F.Kind.PROPERTY)]
+    versions = st.builds(
+        SortKey, st.one_of(st.sampled_from(texts), property_names()), st.booleans(), version=st.just(True)
+    )
+    return st.one_of(st.builds(SortKey, orderable_names(), st.booleans()), versions)
+
+
 @st.composite
 def queries(draw: st.DrawFn, max_leaves: int = 12) -> Query:
     """Whole queries: scope, where (with member_status only as a top-level
@@ -332,7 +341,7 @@ def queries(draw: st.DrawFn, max_leaves: int = 12) -> Query:
     if draw(st.integers(0, 7)) == 0:
         scope = draw(member_status_predicates())
         where = scope if where is None else _and([scope, where])
-    order = draw(st.lists(st.builds(SortKey, orderable_names(), st.booleans()), max_size=3).map(tuple))
+    order = draw(st.lists(sort_keys(), max_size=3).map(tuple))
     limit = draw(st.one_of(st.none(), st.integers(0, 10**6)))
     return Query(where=where, order_by=order, limit=limit, all_images=draw(st.booleans()))
 

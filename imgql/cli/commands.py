@@ -70,6 +70,7 @@ exit codes:
   3    not found or ambiguous: --one found no image or several; check found none or several
   4    authentication: credentials missing or refused (401), or not allowed (403)
   5    the Images API failed or could not be reached (after retries)
+  10   lock --check: the lock is out of date (an entry changed, gone, new or removed)
   130  interrupted (Ctrl-C); what was already printed is kept
 
 credentials (without --catalog) come from the openstack CLI's options, given
@@ -348,11 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     def command(
         name: str, help_text: str, parents: Sequence[argparse.ArgumentParser], examples: str = "", syntax: str = ""
     ) -> argparse.ArgumentParser:
-        operands = {"query": "QUERY...", "plan": "QUERY...", "search": "TEXT...", "check": "FILE..."}.get(name, "")
+        operands = {"query": "QUERY...", "plan": "QUERY...", "search": "TEXT...", "check": "FILE...", "lock": "FILE..."}
+        operand = operands.get(name, "")
         return commands.add_parser(
             name,
             # The options are many (those of the openstack CLI): list them below, not here.
-            usage=f"imgql [OPTIONS] {name} [OPTIONS] {operands}".rstrip(),
+            usage=f"imgql [OPTIONS] {name} [OPTIONS] {operand}".rstrip(),
             help=help_text,
             description=help_text + (f"\n\nQUERY is {syntax}" if syntax else ""),
             parents=list(parents),  # type: ignore[arg-type]
@@ -386,13 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--show-query", action="store_true", help="print the query the search became, on stderr")
 
     check = command("check", "validate the queries of configuration files (YAML, TOML, JSON)", [under])
-    check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument(
-        "-k", "--key", action="append", dest="keys", metavar="PATH", help="a dotted key path (* for any key)"
-    )
-    check.add_argument(
-        "--resolve", action="store_true", help="also run each query (exactly one image) against the source"
-    )
+    from .check_command import add_check_arguments
+    from .lock import add_arguments as add_lock_arguments
+
+    add_check_arguments(check)
+    param_option(check)
+    lock = command("lock", "pin the image each query of configuration files picks, and check the pins", [under])
+    add_lock_arguments(lock)
+    param_option(lock)
+    for target in (check, lock):
+        target.add_argument("--params", dest="params_file", metavar="FILE", help="bound parameters from a file")
 
     command("shell", "an interactive prompt", [under])
 
@@ -447,6 +452,9 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     from ..plan.locations import EVERY_REGION
 
     parsed: Query = parse(query) if isinstance(query, str) else query
+    if parsed.fallbacks:
+        tiers = [placed(tier, args) for tier in parsed.tiers]
+        return attrs.evolve(tiers[0], fallbacks=tuple(tiers[1:]))
     extra: list[Any] = []
     if getattr(args, "all_regions", False):
         extra.append(Compare("region", "=", EVERY_REGION))
@@ -642,35 +650,15 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .queryfiles import check_file, count_queries
+    from .check_command import run_check
 
-    source = open_source(args) if args.resolve else None
-    failures = 0
-    checked = 0
-    code = EXIT_OK
-    try:
-        for path in args.files:
-            diagnostics = check_file(path, args.keys, source, report=lambda line: out.write(line + "\n"))
-            for diagnostic in diagnostics:
-                out.write(f"{diagnostic}\n")
-                # A query's own error decides; an unreadable file is "other" (1).
-                found = exit_code(diagnostic.error) if diagnostic.error is not None else EXIT_ERROR
-                if found != EXIT_ERROR or code == EXIT_OK:
-                    code = max(code, found)
-            failures += len(diagnostics)
-            if not diagnostics:
-                checked += count_queries(path, args.keys)
-    finally:
-        if source is not None:
-            _close(source)
-    if failures:
-        print(f"{failures} problem{'' if failures == 1 else 's'} found", file=sys.stderr)
-        return code
-    files = len(args.files)
-    print(
-        f"{checked} quer{'y' if checked == 1 else 'ies'} OK in {files} file{'' if files == 1 else 's'}", file=sys.stderr
-    )
-    return EXIT_OK
+    return run_check(args, out)
+
+
+def cmd_lock(args: argparse.Namespace, out: TextIO) -> int:
+    from .lock import cmd_lock as run_lock
+
+    return run_lock(args, out)
 
 
 def cmd_shell(args: argparse.Namespace, out: TextIO) -> int:
@@ -698,6 +686,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "plan": cmd_plan,
     "search": cmd_search,
     "check": cmd_check,
+    "lock": cmd_lock,
     "shell": cmd_shell,
     "external": cmd_external,
     "ansible-path": cmd_ansible_path,

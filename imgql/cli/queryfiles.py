@@ -31,24 +31,39 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from ..errors import ConfigQueryError, Error, FileError, MultipleFound, NotFound, QueryError, line_and_column
+from ..errors import (
+    ConfigError,
+    ConfigQueryError,
+    Error,
+    FileError,
+    MultipleFound,
+    NotFound,
+    ParameterError,
+    QueryError,
+)
 from ..optional import optional_module
+
+if TYPE_CHECKING:
+    from .lockfile import Lock, Pin
 
 __all__ = [
     "ConfigQueryError",
     "Diagnostic",
+    "Documents",
     "FileError",
     "Problem",
     "check_file",
     "check_queries",
     "find_queries",
     "load_file",
+    "read_params",
     "resolve",
     "resolve_images",
+    "resolve_pins",
 ]
 
 PathKey = tuple[str | int, ...]
@@ -129,6 +144,19 @@ def _walk_pattern(data: Any, parts: Sequence[str], prefix: PathKey) -> Iterator[
             yield from _walk_pattern(data[int(head)], rest, (*prefix, int(head)))
 
 
+class Documents(list[Any]):
+    """The documents of a YAML file with several (``---``): key paths apply
+    inside each, and a found path starts with the document's index (0 the first)."""
+
+
+def _matches(data: Any, parts: Sequence[str]) -> Iterator[tuple[PathKey, Any]]:
+    if isinstance(data, Documents):
+        for index, document in enumerate(data):
+            yield from _walk_pattern(document, parts, (index,))
+    else:
+        yield from _walk_pattern(data, parts, ())
+
+
 def _walk_all(data: Any, prefix: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
     stack: list[tuple[PathKey, Any]] = [(prefix, data)]
     while stack:
@@ -159,7 +187,7 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
     missing: list[str] = []
     for pattern in keys:
         parts = _split(pattern)
-        matches = list(_walk_pattern(data, parts, ()))
+        matches = list(_matches(data, parts))
         if not matches:
             # A pattern that matches nothing checks nothing: most likely a typo.
             missing.append(pattern)
@@ -175,21 +203,50 @@ def find_queries(data: Any, keys: Iterable[str] | str | None = None) -> tuple[li
 # --------------------------------------------------------------------------- checking and resolving
 
 
-def check_query(text: object) -> Error | None:
+def check_query(text: object, params: Mapping[str, Any] | None = None) -> Error | None:
     """Why ``text`` is not a valid query, or None. Parses and plans it; no request is made.
     Strict: in a configuration file a near-miss field name (`nmae`) would only
-    surface as "image not found" at deploy time, so it is an error here."""
+    surface as "image not found" at deploy time, so it is an error here.
+    With ``params``, the query's ``$names`` are bound to them first, and one
+    without a value is an error."""
     from ..lang.parser import parse
 
     if not isinstance(text, str):
         return QueryError(f"expected a query string, found {_type_name(text)}")
     try:
         query = parse(text, strict=True)
+        if params is not None and query.params:
+            query = query.bind(**{name: value for name, value in params.items() if name in query.params})
         if not query.params:
             query.plan("glance")
     except Error as exc:
         return exc
     return None
+
+
+def no_query_problem(keys: Iterable[str] | str | None) -> Problem:
+    """A file (or key paths) with no query: nothing would be checked, so it is an error."""
+    if keys is None:
+        what = "no query in this file (no string value starts with `images` or `all images`)"
+        return Problem("", "", QueryError(what))
+    patterns = [keys] if isinstance(keys, str) else list(keys)
+    return Problem(", ".join(patterns), "", QueryError("no query at these key paths"))
+
+
+def read_params(file: str | os.PathLike[str] | None, pairs: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+    """Bound parameters from a YAML, TOML or JSON file of ``name: value``, then
+    from ``-p NAME=VALUE`` pairs (which win)."""
+    params: dict[str, Any] = {}
+    if file is not None:
+        data, _text, _kind = load_file(file)
+        if not isinstance(data, Mapping):
+            raise ParameterError(f"{os.fspath(file)}: expected a mapping of parameter name -> value")
+        for name, value in data.items():
+            if not isinstance(value, (str, int, float, bool)):
+                raise ParameterError(f"{os.fspath(file)}: ${name}: expected a text, number or boolean value")
+            params[str(name).lstrip("$")] = value
+    params.update(dict(pairs))
+    return params
 
 
 def _type_name(value: object) -> str:
@@ -219,12 +276,15 @@ def _missing(data: Any, pattern: str) -> Problem:
     return Problem(pattern, "", QueryError(f"no value at key path {pattern}{hint}"))
 
 
-def check_queries(data: Any, keys: Iterable[str] | str | None = None) -> list[Problem]:
-    """Every problem with the queries of ``data``, without calling any API."""
+def check_queries(
+    data: Any, keys: Iterable[str] | str | None = None, params: Mapping[str, Any] | None = None
+) -> list[Problem]:
+    """Every problem with the queries of ``data``, without calling any API
+    (with ``params``, each query's parameters must have values there)."""
     found, missing = find_queries(data, keys)
     problems = [_missing(data, pattern) for pattern in missing]
     for path, value in found:
-        error = check_query(value)
+        error = check_query(value, params or None)
         if error is not None:
             problems.append(_problem(path_text(path), value if isinstance(value, str) else "", error))
     return problems
@@ -265,23 +325,105 @@ def _one(source: Source, query: str, params: dict[str, Any]) -> Any:
     return source.one(query, **params)
 
 
-def resolve(data: Any, keys: Iterable[str] | str | None, source: Source, **params: Any) -> Any:
-    """A deep copy of ``data`` with every query at ``keys`` replaced by the id
-    of the one image it picks (``source.one``); a query that names regions
-    or clouds is replaced by a mapping of region -> id.
+def resolve_pins(
+    data: Any,
+    keys: Iterable[str] | str | None,
+    source: Source,
+    *,
+    lock: Any = None,
+    refresh: bool = False,
+    file: str | os.PathLike[str] | None = None,
+    **params: Any,
+) -> dict[PathKey, tuple[Pin, ...]]:
+    """What each query of ``data`` picks, by key path: a pin per place (one
+    pin for a query that names no place). With a ``lock`` (a
+    :class:`~imgql.cli.lockfile.Lock`, or the path of a lock file), the answer
+    is the lock's, each pinned image checked to be still deployable;
+    ``refresh=True`` ignores the lock. ``file`` is the configuration file
+    ``data`` came from, to find its entries in a lock of several files.
+    Raises :class:`ConfigQueryError` listing every query that failed."""
+    from .pinning import canonical_query, now_text, pin_query, through_lock
 
+    locked, lock_label, file_name = _lock_of(lock, file, refresh)
+    found, missing = find_queries(data, keys)
+    problems = [_missing(data, pattern) for pattern in missing]
+    pins: dict[PathKey, tuple[Pin, ...]] = {}
+    resolved_at = now_text()
+    for path, value in found:
+        name = path_text(path)
+        error = check_query(value, params)
+        if error is not None:
+            problems.append(_problem(name, value if isinstance(value, str) else "", error))
+            continue
+        assert isinstance(value, str)
+        try:
+            query = canonical_query(value, params)
+            if locked is not None:
+                pins[path] = through_lock(source, locked, file_name, name, query, lock_label)
+            else:
+                pins[path] = pin_query(source, query, resolved_at)
+        except Error as exc:
+            problems.append(_problem(name, value, exc))
+    if problems:
+        raise ConfigQueryError(problems)
+    return pins
+
+
+def _lock_of(lock: Any, file: str | os.PathLike[str] | None, refresh: bool) -> tuple[Lock | None, str, str | None]:
+    """The lock to answer from, how to name it, and how it names ``file``."""
+    from .lock import lock_name
+    from .lockfile import Lock, read_lock
+
+    if lock is None or refresh:
+        return None, "", None
+    if isinstance(lock, Lock):
+        return lock, "given", os.fspath(file) if file is not None else None
+    label = os.fspath(lock)
+    return read_lock(label), label, lock_name(file, label) if file is not None else None
+
+
+def resolve(
+    data: Any,
+    keys: Iterable[str] | str | None,
+    source: Source,
+    *,
+    per_place: bool = False,
+    lock: Any = None,
+    refresh: bool = False,
+    file: str | os.PathLike[str] | None = None,
+    **params: Any,
+) -> Any:
+    """A deep copy of ``data`` with every query at ``keys`` replaced by the id
+    of the one image it picks (``source.one``).
+
+    The shape never depends on the query: each query becomes an id (a
+    string). A query that answers at several places (``region = *``,
+    ``region in (a, b)``) is a problem unless ``per_place=True``, which turns
+    every query into a mapping of place -> id (the place is the region, or
+    ``cloud/region``; ``""`` for the source's own place).
+
+    With ``lock`` (a path or a :class:`~imgql.cli.lockfile.Lock`), the ids are
+    the lock's, as :func:`resolve_pins` says; ``refresh=True`` ignores it.
     With ``keys`` None, every string that starts with ``images `` or
     ``all images `` is a query. Raises :class:`ConfigQueryError` listing every
-    query that failed (syntax, unknown field, no image, several images, ...),
-    each with its key path and its position inside the query text.
+    query that failed (syntax, unknown field, no image, several images, a
+    pinned image gone, ...), each with its key path and its position inside
+    the query text.
     """
-    images = resolve_images(data, keys, source, **params)
+    pins = resolve_pins(data, keys, source, lock=lock, refresh=refresh, file=file, **params)
     result = copy.deepcopy(data)
-    for path, image in images.items():
-        if isinstance(image, dict):
-            _set(result, path, {region: found.id for region, found in image.items()})
+    problems: list[Problem] = []
+    for path, found in pins.items():
+        if per_place:
+            _set(result, path, {pin.place_text: pin.id for pin in found})
+        elif len(found) == 1:
+            _set(result, path, found[0].id)
         else:
-            _set(result, path, getattr(image, "id", None) or image["id"])
+            places = ", ".join(pin.place_text for pin in found)
+            message = f"answers at {len(found)} places ({places}); pass per_place=True for a mapping place -> id"
+            problems.append(Problem(path_text(path), "", ConfigError(message)))
+    if problems:
+        raise ConfigQueryError(problems)
     return result
 
 
@@ -364,13 +506,16 @@ def load_file(path: str | os.PathLike[str]) -> tuple[Any, str, str]:
             raise FileError(Diagnostic(name, line, column, f"invalid TOML: {message}")) from None
     yaml = _yaml()
     try:
-        return yaml.safe_load(text), text, kind
+        documents = list(yaml.safe_load_all(text))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
         raise FileError(Diagnostic(name, line, column, f"invalid YAML: {problem}")) from None
+    if len(documents) > 1:
+        return Documents(documents), text, kind
+    return (documents[0] if documents else None), text, kind
 
 
 def check_file(
@@ -378,32 +523,50 @@ def check_file(
     keys: Iterable[str] | str | None = None,
     source: Source | None = None,
     report: Callable[[str], object] | None = None,
+    *,
+    lock: Any = None,
+    refresh: bool = False,
     **params: Any,
 ) -> list[Diagnostic]:
     """Problems with the queries of a configuration file, as ``file:line:column``
     diagnostics. With a ``source``, each query must also pick exactly one image
-    there; without one, no API is called. ``report`` is given a line per
-    region for each query that names regions or clouds and resolved."""
+    there (or, with a ``lock``, the lock's pinned image must still be
+    deployable); without one, no API is called. ``report`` is given a line
+    ``key: id name`` for every query that resolved (``key: place: id name``
+    per place for a query that names places). A file, or key paths, holding
+    no query at all is a problem: it would check nothing.
+    Bound parameters (``**params``) give the queries' ``$names`` values."""
     name = os.fspath(path)
     try:
         data, text, kind = load_file(path)
     except FileError as exc:
         return [exc.diagnostic]
+    found, missing = find_queries(data, keys)
+    if not found and not missing:
+        return diagnose(name, text, kind, data, [no_query_problem(keys)])
     if source is not None:
         try:
-            resolved = resolve_images(data, keys, source, **params)
+            resolved = resolve_pins(data, keys, source, lock=lock, refresh=refresh, file=path, **params)
             problems: list[Problem] = []
-            for key, image in resolved.items():
-                if isinstance(image, dict) and report is not None:
-                    for region, found in image.items():
-                        report(f"{name}: {path_text(key)}: {region}: {found.id} {found.name or ''}".rstrip())
+            for key, pins in resolved.items():
+                for pin in pins:
+                    where = f"{pin.place_text}: " if len(pins) > 1 or pin.place_text else ""
+                    if report is not None:
+                        report(f"{path_text(key)}: {where}{pin.id} {pin.name or ''}".rstrip())
         except ConfigQueryError as exc:
             problems = list(exc.problems)
     else:
-        problems = check_queries(data, keys)
+        problems = check_queries(data, keys, params)
+    return diagnose(name, text, kind, data, problems)
+
+
+def diagnose(name: str, text: str, kind: str, data: Any, problems: Sequence[Problem]) -> list[Diagnostic]:
+    """Problems with queries of a loaded file, as ``file:line:column`` diagnostics."""
     if not problems:
         return []
-    locator = _Locator(text, kind, data)
+    from .locator import Locator
+
+    locator = Locator(text, kind, data)
     out = []
     for problem in problems:
         line, column = locator.position(problem)
@@ -415,116 +578,6 @@ def check_file(
 def count_queries(path: str | os.PathLike[str], keys: Iterable[str] | str | None = None) -> int:
     data, _text, _kind = load_file(path)
     return len(find_queries(data, keys)[0])
-
-
-class _Locator:
-    """Maps a problem (key path and offset inside the query) to a line and a
-    column of the file: exactly for YAML (through its node tree), by searching
-    the text for JSON and TOML."""
-
-    def __init__(self, text: str, kind: str, data: Any) -> None:
-        self.text = text
-        self.kind = kind
-        self.spans: dict[str, tuple[int, int]] = {}
-        if kind == "yaml":
-            self._yaml_spans()
-        else:
-            self._searched_spans(data)
-
-    def _yaml_spans(self) -> None:
-        yaml = _yaml()
-        try:
-            root = yaml.compose(self.text)
-        except yaml.YAMLError:  # pragma: no cover - the file loaded already
-            return
-        stack: list[tuple[PathKey, Any]] = [((), root)]
-        while stack:
-            path, node = stack.pop()
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-                    stack.append(((*path, key), value_node))
-                    self.spans.setdefault(
-                        path_text((*path, key)), (key_node.start_mark.index, value_node.end_mark.index)
-                    )
-            elif isinstance(node, yaml.SequenceNode):
-                for index, item in enumerate(node.value):
-                    stack.append(((*path, index), item))
-            if node is not None:
-                self.spans[path_text(path)] = (node.start_mark.index, node.end_mark.index)
-
-    def _searched_spans(self, data: Any) -> None:
-        cursor = 0
-        for path, value in _walk_all(data):
-            if not isinstance(value, (str, int, float, bool)) and value is not None:
-                continue
-            span = self._search_value(value, cursor)
-            if span is None:
-                span = self._search_value(value, 0)
-            if span is not None:
-                self.spans[path_text(path)] = span
-                cursor = span[1]
-
-    def _search_value(self, value: object, start: int) -> tuple[int, int] | None:
-        if isinstance(value, str):
-            forms = [json.dumps(value, ensure_ascii=False), json.dumps(value), f"'{value}'", value]
-        else:
-            forms = [json.dumps(value)]
-        for form in forms:
-            index = self.text.find(form, start)
-            if index >= 0:
-                return index, index + len(form)
-        return None
-
-    def position(self, problem: Problem) -> tuple[int, int]:
-        span = self.spans.get(problem.path)
-        if span is None:
-            # A missing key path: point at its last key, if it appears at all.
-            last = problem.path.rsplit(".", 1)[-1]
-            index = self.text.find(last) if last else -1
-            return line_and_column(self.text, max(index, 0))
-        start, end = span
-        if problem.offset is not None and problem.query:
-            found = _locate(self.text, start, end, problem.query, problem.offset)
-            if found is not None:
-                return line_and_column(self.text, found)
-        return line_and_column(self.text, start)
-
-
-def _occurrences_before(text: str, needle: str, limit: int) -> int:
-    count, index = 0, text.find(needle)
-    while 0 <= index < limit:
-        count += 1
-        index = text.find(needle, index + 1)
-    return count
-
-
-def _nth(text: str, needle: str, nth: int, start: int, end: int) -> int | None:
-    index = text.find(needle, start, end)
-    while index >= 0 and nth > 0:
-        nth -= 1
-        index = text.find(needle, index + 1, end)
-    return index if index >= 0 else None
-
-
-def _locate(source: str, start: int, end: int, query: str, offset: int) -> int | None:
-    """Where ``query[offset]`` is in ``source[start:end]``, which holds the query
-    as written in the file (quoted, escaped or folded over lines)."""
-    offset = max(0, min(offset, len(query)))
-    for size in (16, 8, 4, 2, 1):
-        after = query[offset : offset + size]
-        if after.strip():
-            nth = _occurrences_before(query, after, offset)
-            found = _nth(source, after, nth, start, end)
-            if found is not None:
-                return found
-        before = query[max(0, offset - size) : offset]
-        if before.strip():
-            nth = _occurrences_before(query, before, offset - len(before))
-            found = _nth(source, before, nth, start, end)
-            if found is not None:
-                return found + len(before)
-    return None
 
 
 def exit_code_for(problems: Sequence[Problem]) -> int:

@@ -53,6 +53,7 @@ from ..lang.ast import Query
 from ..plan.locations import Location
 from ..plan.plan import Plan
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
+from ..run.fallbacks import first_answering, tier_plans
 from ..run.image import Image
 from ..run.locations import merge_endpoints
 from .core import ClientCore, Run, Stop, Strategy, advance, whole_listings
@@ -153,7 +154,7 @@ class Client(ClientCore):
     def records(self, plan: Plan | str | Query, **params: Any) -> Iterator[Mapping[str, Any]]:
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
         planned = self._plan_of(plan, params)
-        if planned.places.named:
+        if planned.places.named or planned.fallbacks:
             return (image.raw for image in self._images(planned))
         return self._run(planned)
 
@@ -183,6 +184,9 @@ class Client(ClientCore):
     # -- running a plan -------------------------------------------------------------
 
     def _images(self, plan: Plan) -> Generator[Image, None, None]:
+        if plan.fallbacks:
+            yield from first_answering(tier_plans(plan), self._images)
+            return
         if plan.places.named:
             answers = settle(self._outcomes(plan), self._options.partial)
             yield from merge_endpoints(plan.query, answers)
@@ -435,7 +439,7 @@ class AsyncClient(ClientCore):
     def records(self, plan: Plan | str | Query, **params: Any) -> AsyncIterator[Mapping[str, Any]]:
         """The raw image records (dicts, as the API sent them) answering ``plan``."""
         planned = self._plan_of(plan, params)
-        if planned.places.named:
+        if planned.places.named or planned.fallbacks:
             return _araw(self._images(planned))
         return self._run(planned)
 
@@ -464,6 +468,15 @@ class AsyncClient(ClientCore):
     # -- running a plan -------------------------------------------------------------
 
     async def _images(self, plan: Plan) -> AsyncGenerator[Image, None]:
+        if plan.fallbacks:
+            for tier in tier_plans(plan):
+                found = False
+                async for image in self._images(tier):
+                    found = True
+                    yield image
+                if found:
+                    return
+            return
         if plan.places.named:
             answers = settle(await self._outcomes(plan), self._options.partial)
             for image in merge_endpoints(plan.query, answers):

@@ -163,6 +163,11 @@ def per_region_plan(plan: Plan, per: str) -> Plan:
     """The plan ``one(..., per="region")`` runs: the query's regions, or every region when it names none."""
     if per != "region":
         raise ConfigError(f'per must be "region", not {per!r}')
+    if plan.fallbacks:
+        raise ConfigError(
+            'per="region" takes a query without fallbacks (else): ask each query in turn, '
+            "or resolve through a configuration file (imgql lock), which tries them per region"
+        )
     places = plan.places
     if places.regions is None:
         places = attrs.evolve(places, regions=(EVERY_REGION,))

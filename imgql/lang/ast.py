@@ -195,9 +195,13 @@ def depth_of(expr: Expr) -> int:
 
 @attrs.frozen
 class SortKey:
+    """``field [asc|desc]``; with ``version``, ``version(field)``: ordered by
+    the version the text holds (``22.04.9 < 22.04.10``), always on the client."""
+
     field: str
     descending: bool = False
     span: Span | None = _span
+    version: bool = False
 
 
 @attrs.frozen
@@ -208,6 +212,16 @@ class Query:
     order_by: tuple[SortKey, ...] = ()
     limit: int | None = None
     all_images: bool = False
+    # `A else B else C`: the queries tried after this one, in order, when it
+    # answers no image (each a whole query without fallbacks of its own).
+    fallbacks: tuple[Query, ...] = ()
+
+    @property
+    def tiers(self) -> tuple[Query, ...]:
+        """This query without its fallbacks, then each fallback: the order they are tried in."""
+        if not self.fallbacks:
+            return (self,)
+        return (attrs.evolve(self, fallbacks=()), *self.fallbacks)
 
     def __str__(self) -> str:
         from .format import format_query
@@ -223,6 +237,8 @@ class Query:
         for node in walk(self.where):
             if isinstance(node, PREDICATES):
                 names.add(node.field)
+        for tier in self.fallbacks:
+            names.update(tier.fields)
         return frozenset(names)
 
     @property
@@ -235,6 +251,8 @@ class Query:
             for value in _values(node):
                 if isinstance(value, Param):
                     found.add(value.name)
+        for tier in self.fallbacks:
+            found.update(tier.params)
         return frozenset(found)
 
     def bind(self, **params: object) -> Query:

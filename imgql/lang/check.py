@@ -80,7 +80,13 @@ class Checked:
 
 
 def check(raw: Query, text: str = "") -> Checked:
-    """Check and type a query as the parser built it."""
+    """Check and type a query as the parser built it (each of its fallbacks too)."""
+    if raw.fallbacks:
+        tiers = [check(tier, text) for tier in raw.tiers]
+        errors = sorted((e for t in tiers for e in t.errors), key=_position)
+        warned = sorted((w for t in tiers for w in t.warnings), key=_position)
+        query = attrs.evolve(tiers[0].query, fallbacks=tuple(t.query for t in tiers[1:]))
+        return Checked(query, tuple(errors), tuple(warned))
     problems: list[QueryError] = []
     doubts: list[QueryError] = []
     where = raw.where
@@ -214,6 +220,16 @@ def _sort_key(key: SortKey, text: str, problems: list[QueryError], doubts: list[
         problems.append(
             _error(UnknownFieldError, f"cannot order by {field.name}: it is not a field of the image", text, span)
         )
+    elif key.version and field.kind not in (F.Kind.STRING, F.Kind.PROPERTY):
+        problems.append(
+            _error(
+                UnknownFieldError,
+                f"version() reads a version out of text; {field.name} is {field.kind.value}: "
+                f"order by {field.name} itself",
+                text,
+                span,
+            )
+        )
     elif not field.orderable:
         problems.append(
             _error(
@@ -284,9 +300,12 @@ class _Typing(Transformer):
         return self._guarded(self._exists, node)
 
     def _compare(self, node: Compare) -> Expr:
+        value = node.value
+        if isinstance(value, Literal) and value.form == "implied" and node.field.lower() in F.SHORTHANDS:
+            name, meant = F.SHORTHANDS[node.field.lower()]
+            return Compare(name, "=", meant, span=node.span, op_span=node.op_span)
         field = self.field(node)
         op = node.op
-        value = node.value
         if isinstance(value, Literal) and value.form == "implied":
             if field.kind is not F.Kind.BOOLEAN:
                 name = node.field

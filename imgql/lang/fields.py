@@ -34,6 +34,7 @@ __all__ = [
     "MIB",
     "NOT_IN_RECORD",
     "PROPERTY_PREFIX",
+    "SHORTHANDS",
     "STATUSES",
     "STORED_AS_PROPERTIES",
     "VISIBILITIES",
@@ -158,6 +159,8 @@ WELL_KNOWN_PROPERTIES: tuple[Field, ...] = (
     *_properties("operating system", "os_skip_agent_inject_files_at_boot", "auto_disk_config"),
     *_properties("CPU architecture", "architecture"),
     *_properties("hypervisor", "hypervisor_type", "vm_mode", "instance_uuid", "kernel_id", "ramdisk_id"),
+    # Nova sets it on the images it makes from servers; uploaded images have none.
+    *_properties("instance snapshot: `snapshot` when Nova made the image from a server", "image_type"),
     *_properties(
         "virtual hardware",
         "hw_architecture",
@@ -212,6 +215,10 @@ WELL_KNOWN_PROPERTIES: tuple[Field, ...] = (
     *_properties("VMware", "vmware_adaptertype", "vmware_ostype", "vmware_disktype"),
     *_properties("Xen / libvirt", "xenapi_use_agent", "hw_video_ram_max"),
 )
+
+# A word alone as a condition that stands for a comparison with a property:
+# `not snapshot` leaves instance snapshots out, images without the property kept.
+SHORTHANDS: Mapping[str, tuple[str, str]] = {"snapshot": ("image_type", "snapshot")}
 
 _BY_NAME: Mapping[str, Field] = {
     **{f.name: f for f in FIELDS},

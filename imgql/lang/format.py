@@ -25,6 +25,7 @@ from .ast import (
     Param,
     Query,
     RelativeTime,
+    SortKey,
     Value,
 )
 from .grammar import bare_word
@@ -37,6 +38,7 @@ __all__ = [
     "format_expr",
     "format_predicate",
     "format_query",
+    "format_sort_key",
     "format_value",
     "lookup_kind",
     "quote",
@@ -65,11 +67,16 @@ def format_query(query: Query) -> str:
     if query.where is not None:
         parts.append("where " + format_expr(query.where))
     if query.order_by:
-        keys = ", ".join(f"{field_name(k.field)} {'desc' if k.descending else 'asc'}" for k in query.order_by)
-        parts.append("order by " + keys)
+        parts.append("order by " + ", ".join(format_sort_key(k) for k in query.order_by))
     if query.limit is not None:
         parts.append(f"limit {query.limit}")
+    parts.extend(f"else {format_query(tier)}" for tier in query.fallbacks)
     return " ".join(parts)
+
+
+def format_sort_key(key: SortKey) -> str:
+    name = field_name(key.field)
+    return f"{f'version({name})' if key.version else name} {'desc' if key.descending else 'asc'}"
 
 
 def field_name(name: str) -> str:

@@ -34,6 +34,9 @@ def bind(query: Query, params: Mapping[str, object]) -> Query:
         raise ParameterError(f"the query has no parameter named {', '.join('$' + n for n in unused)}")
     if not needed:
         return query
+    if query.fallbacks:
+        tiers = [bind(tier, {k: v for k, v in params.items() if k in tier.params}) for tier in query.tiers]
+        return attrs.evolve(tiers[0], fallbacks=tuple(tiers[1:]))
     return attrs.evolve(query, where=_bind_expr(query.where, params) if query.where is not None else None)
 
 

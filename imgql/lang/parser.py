@@ -15,6 +15,7 @@ import re
 import warnings
 from typing import Any
 
+import attrs
 import lark
 from lark import Token
 
@@ -98,7 +99,11 @@ class _Builder(lark.Transformer[Token, Any]):
     """Lark callbacks, one per grammar rule, building raw AST nodes as the
     parser reduces. Holds no state: one instance serves every parse and thread."""
 
-    def start(self, *children: Any) -> Query:
+    def start(self, first: Query, *rest: Any) -> Query:
+        tiers = tuple(child for child in rest if isinstance(child, Query))
+        return attrs.evolve(first, fallbacks=tiers) if tiers else first
+
+    def query(self, *children: Any) -> Query:
         all_images = False
         where: Expr | None = None
         order: tuple[SortKey, ...] = ()
@@ -124,6 +129,10 @@ class _Builder(lark.Transformer[Token, Any]):
     def sort_key(self, name: Token, direction: Token | None = None) -> SortKey:
         descending = direction is not None and direction.type == "DESC"
         return SortKey(str(name), descending, span=_span(name))
+
+    def version_key(self, _kw: Token, name: Token, direction: Token | None = None) -> SortKey:
+        descending = direction is not None and direction.type == "DESC"
+        return SortKey(str(name), descending, span=_span(name), version=True)
 
     def limit(self, _kw: Token, number: Token) -> int:
         digits = str(number).lstrip("0")
@@ -382,6 +391,13 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
         expected.discard("RPAR")
         if not _ORDER_BY.search(_COMMENT_OR_STRING.sub("", text[:offset])):
             expected.discard("COMMA")
+    if "ELSE" in expected:
+        # Any finished query may go on with `else`; naming it everywhere would
+        # hide what is missing. Where only `else` may come, the query is over.
+        expected.discard("ELSE")
+        expected = expected or {"$END"}
+    if "FIELD" in expected:
+        expected.discard("VERSION")  # `version(` is a way to write a sort key, named with the field
     want = _describe_expected(expected) if expected else "something else"
     previous = _previous_token(text, offset)
     after = f" after {previous!r}" if previous else ""

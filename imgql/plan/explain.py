@@ -6,7 +6,29 @@ from ..lang.ast import Const
 from ..lang.format import format_expr
 from .plan import Plan, describe_order
 
-__all__ = ["explain"]
+__all__ = ["explain", "explain_fallbacks"]
+
+
+def explain_fallbacks(plan: Plan) -> str:
+    """Each query of ``A else B else ...`` explained in the order they are tried."""
+    import attrs
+
+    tiers = (attrs.evolve(plan, query=plan.query.tiers[0], fallbacks=()), *plan.fallbacks)
+    count = len(tiers)
+    lines = [
+        f"query:   {plan.query}",
+        f"{count} queries tried in order: the first that answers at least one image wins, and the later ones "
+        "are not sent; with exactly-one semantics, several images from that query are an error",
+    ]
+    for number, tier in enumerate(tiers, 1):
+        earlier = "query 1 answers" if number == 2 else f"queries 1 to {number - 1} answer"
+        when = "first" if number == 1 else f"only if {earlier} no image"
+        lines.append("")
+        lines.append(f"query {number} of {count} ({when}):")
+        if not tier.requests:
+            lines.append("  it can answer nothing, so it passes to the next:")
+        lines.extend("  " + line if line else "" for line in tier.explain().splitlines())
+    return "\n".join(lines)
 
 
 def explain(plan: Plan) -> str:

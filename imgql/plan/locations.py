@@ -18,6 +18,7 @@ import attrs
 
 from ..lang import fields as F
 from ..lang.ast import And, Compare, Expr, InList, Query
+from ..lang.format import format_sort_key
 
 __all__ = ["EVERY_REGION", "Location", "Places", "describe_places", "split_places"]
 
@@ -126,7 +127,7 @@ def describe_places(places: Places, query: Query) -> list[str]:
     else:
         lines.append("each runs the requests below, concurrently")
     lines.append("  (images are de-duplicated within an endpoint only: the same id in two regions is two images)")
-    order = ", ".join(f"{key.field} {'desc' if key.descending else 'asc'}" for key in query.order_by)
+    order = ", ".join(format_sort_key(key) for key in query.order_by)
     merged = f"merged by {order}, then id" if order else "merged endpoint by endpoint, in the order above"
     limit = "" if query.limit is None else f"; then the limit {query.limit} over them all"
     lines.append(f"  answers {merged}{limit}")

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode
 import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
-from ..lang.format import field_name, format_expr
+from ..lang.format import format_expr, format_sort_key
 from .locations import Places, describe_places
 
 __all__ = ["Params", "Plan", "Request", "describe_order", "total_order"]
@@ -90,6 +90,9 @@ class Plan:
     # Where the query runs, when it names regions or clouds: the requests
     # above are made at each endpoint (see imgql/plan/locations.py).
     places: Places = attrs.field(factory=Places)
+    # `A else B`: the plans of the fallbacks, tried in order when the plan
+    # before answers no image (this plan is the first query's).
+    fallbacks: tuple[Plan, ...] = ()
 
     @property
     def client_sort(self) -> tuple[SortKey, ...]:
@@ -100,8 +103,10 @@ class Plan:
         return not self.requests
 
     def explain(self) -> str:
-        from .explain import explain
+        from .explain import explain, explain_fallbacks
 
+        if self.fallbacks:
+            return explain_fallbacks(self)
         if self.places.named:
             text = explain(self).split("\n", 2)
             return "\n".join([*text[:2], *describe_places(self.places, self.query), *text[2:]])
@@ -115,4 +120,4 @@ class Plan:
 
 
 def describe_order(keys: tuple[SortKey, ...]) -> str:
-    return ", ".join(f"{field_name(k.field)} {'desc' if k.descending else 'asc'}" for k in keys)
+    return ", ".join(format_sort_key(k) for k in keys)

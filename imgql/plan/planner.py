@@ -40,7 +40,7 @@ from ..lang.ast import (
     Query,
     Value,
 )
-from ..lang.format import format_expr
+from ..lang.format import format_expr, format_sort_key
 from ..lang.literals import format_datetime
 from ..lang.visitor import Transformer, walk
 from .capabilities import (
@@ -68,6 +68,10 @@ _LAST_SECOND = dt.datetime.max.replace(microsecond=0, tzinfo=dt.timezone.utc) - 
 
 def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
     prof = get_profile(profile)
+    if query.fallbacks:
+        now = now or dt.datetime.now(dt.timezone.utc)
+        tiers = tuple(plan(tier, prof, now=now) for tier in query.tiers)
+        return attrs.evolve(tiers[0], query=query, fallbacks=tiers[1:])
     fields, unbound = _names(query)
     if unbound:
         names = ", ".join(f"${p}" for p in sorted(unbound))
@@ -191,6 +195,9 @@ def _server_sort(query: Query, prof: Profile, requests: list[Request]) -> tuple[
     order, and if not, why (for the plan's notes)."""
     if not query.order_by:
         return False, None
+    versions = [format_sort_key(k) for k in query.order_by if k.version]
+    if versions:
+        return False, f"{versions[0]} is a version order, evaluated on the client: every match is fetched and sorted"
     cannot = [k.field for k in query.order_by if k.field not in prof.sort_keys]
     if cannot:
         return False, f"the API cannot sort by {', '.join(cannot)}: every match is fetched and sorted on the client"

@@ -199,7 +199,7 @@ def needs_tie_sort(plan: Plan) -> bool:
 
 
 def _tie_groups(order_by: tuple[SortKey, ...]) -> Any:
-    functions = [sort_key_function(key.field) for key in order_by]
+    functions = [sort_key_function(key.field, key.version) for key in order_by]
     return lambda record: tuple(function(record) for function in functions)
 
 
@@ -229,7 +229,7 @@ def merge_key(order_by: tuple[SortKey, ...]) -> Any:
     """A key ordering records as the server orders them: by ``order_by``
     and then id (`total_order`); without an order, newest first, then id."""
     keys = total_order(order_by) or (SortKey("created_at", True), SortKey("id", True))
-    functions = [(sort_key_function(k.field), k.descending) for k in keys]
+    functions = [(sort_key_function(k.field, k.version), k.descending) for k in keys]
 
     def compare(a: Record, b: Record) -> int:
         for function, descending in functions:

@@ -25,6 +25,7 @@ from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
 from .answer import answer, exactly_one
+from .fallbacks import first_answering, tier_plans
 from .image import Image
 from .predicate import Predicate, compile_predicate
 from .scope import Members, Scope
@@ -95,6 +96,8 @@ class Catalog:
 
     def records_for(self, plan: Plan) -> Iterator[Record]:
         """The raw records answering ``plan``, in catalog order unless ordered."""
+        if plan.fallbacks:
+            return first_answering(tier_plans(plan), self.records_for)
         if not plan.requests:
             return iter(())
         if self.project is None:

@@ -26,11 +26,11 @@ def merge_endpoints(query: Query, answers: Iterable[Sequence[Image]]) -> list[Im
     order, ties by id; without an order, endpoint by endpoint."""
     images = [image for answer in answers for image in answer]
     for key in reversed(total_order(query.order_by)):
-        images.sort(key=_sort_key(key.field), reverse=key.descending)
+        images.sort(key=_sort_key(key.field, key.version), reverse=key.descending)
     return images if query.limit is None else images[: query.limit]
 
 
-def _sort_key(field: str) -> Callable[[Image], Any]:
+def _sort_key(field: str, version: bool = False) -> Callable[[Image], Any]:
     if field in LOCATION_FIELDS:
         return lambda image: getattr(image, field) or ""
-    return sort_key_function(field)
+    return sort_key_function(field, version)

@@ -37,6 +37,7 @@ from ..lang.ast import (
     Value,
 )
 from ..lang.visitor import Fold
+from .versions import version_key
 
 __all__ = [
     "Guard",
@@ -527,11 +528,13 @@ def sort_images(images: list[Image], keys: tuple[SortKey, ...]) -> list[Image]:
     """Sort in place by ``keys``: nulls first ascending and last descending,
     stable, so ties keep the order they came in."""
     for key in reversed(keys):
-        images.sort(key=sort_key_function(key.field), reverse=key.descending)
+        images.sort(key=sort_key_function(key.field, key.version), reverse=key.descending)
     return images
 
 
-def sort_key_function(field: str) -> Callable[[Image], tuple[Any, ...]]:
+def sort_key_function(field: str, version: bool = False) -> Callable[[Image], tuple[Any, ...]]:
+    if version:
+        return lambda img: _null_first(version_key(_text(img.get(field))))
     kind = F.lookup(field).kind
     if kind is F.Kind.DATETIME:
         return lambda img: _null_first(_time(img.get(field)))
