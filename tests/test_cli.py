@@ -202,7 +202,21 @@ def test_search_command(catalog: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Ubuntu-22.04-LTS"
-    assert "query: images where name contains 'ubuntu' and not tag = cloud-init" in result.stderr
+    assert "query: images where name contains 'ubuntu' and not tag like 'cloud-init'" in result.stderr
+
+
+def test_search_says_what_it_ignored(catalog: str) -> None:
+    result = imgql_cli("search", "--catalog", catalog, "-f", "value", "-c", "name", "--", "UBUNTU", "size<5xb", "--")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Ubuntu-24.04-LTS", "Ubuntu-22.04-LTS"]
+    assert "imgql: warning: ignored 'size<5xb': unknown size unit 'xb'" in result.stderr
+    assert "imgql: warning: ignored '--': a dash with nothing after it" in result.stderr
+
+
+def test_search_with_a_misspelt_allow_is_a_usage_error(catalog: str) -> None:
+    result = imgql_cli("search", "--catalog", catalog, "--allow", "name,visibilty", "x")
+    assert_clean_error(result, 2)
+    assert "did you mean 'visibility'" in result.stderr
 
 
 # --------------------------------------------------------------------------- plan

@@ -32,6 +32,7 @@ from ..errors import (
     QueryError,
     QueryWarning,
     RegionError,
+    SearchBoxError,
     ServiceError,
 )
 from ..version import __version__
@@ -88,7 +89,7 @@ def exit_code(exc: BaseException) -> int:
         return exit_code_for(exc.problems)
     if isinstance(exc, RegionError) and exc.failures:
         return exit_code(exc.failures[0][1])
-    if isinstance(exc, (QueryError, ParameterError, ColumnError)):
+    if isinstance(exc, (QueryError, ParameterError, ColumnError, SearchBoxError)):
         return EXIT_USAGE
     if isinstance(exc, (NotFound, MultipleFound)):
         return EXIT_NOT_FOUND
@@ -591,6 +592,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     query = search_box(" ".join(args.text), allow=allow)
     if args.show_query:
         print(f"query: {query}", file=sys.stderr)
+    for term, reason in query.ignored:
+        print(f"imgql: warning: ignored {term!r}: {reason}", file=sys.stderr)
     source = open_source(args)
     if not args.catalog:
         query = placed(query, args)
