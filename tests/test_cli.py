@@ -376,3 +376,21 @@ def test_help_documents_exit_codes() -> None:
         "5    the Images API",
     ):
         assert line in result.stdout
+
+
+def test_plan_text_agrees_with_itself_for_a_client_sort() -> None:
+    result = imgql_cli("plan", "images where tag = lts order by os_version desc limit 2")
+    assert result.returncode == 0, result.stderr
+    assert "every match is fetched and sorted on the client" in result.stdout
+    assert "(nulls last)" in result.stdout  # descending: nulls last, as docs/language.md says
+    assert "paging stops" not in result.stdout  # every match is fetched: paging cannot stop early
+    assert "limit: 2, applied on the client after sorting" in result.stdout
+    ascending = imgql_cli("plan", "images where tag = lts order by os_version limit 2")
+    assert "(nulls first)" in ascending.stdout
+
+
+def test_plan_shows_a_pattern_as_typed() -> None:
+    result = imgql_cli("plan", r"images where name ~ '^Ubuntu-24\.04'")
+    assert result.returncode == 0, result.stderr
+    assert r"query:   images where name ~ '^Ubuntu-24\.04'" in result.stdout
+    assert "\\\\" not in result.stdout

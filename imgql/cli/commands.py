@@ -383,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resolve", action="store_true", help="also run each query (exactly one image) against the source"
     )
 
-    command("shell", "an interactive prompt", [under])
+    command("shell", "an interactive prompt", [under, output])
     return parser
 
 
@@ -400,6 +400,7 @@ def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
     from ..http.credentials import StaticAuth
 
     auth, verify = resolve_credentials(args)
+    args.cloud_label = _cloud_of(args)
     if isinstance(auth, StaticAuth) and not auth.token:
         # Remembered to explain a 401: the server wants a token and none was given.
         args.anonymous_endpoint = auth.endpoint
@@ -466,9 +467,40 @@ def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | N
         env.pop("OS_TOKEN", None)
         env.pop("OS_AUTH_TOKEN", None)
         return StaticAuth(endpoint, None), (False if args.insecure else (args.cacert or True))
+    # Beside a cloud, every option and OS_* variable replaces the cloud's own
+    # value, as in the openstack CLI (whose options default to the variables).
+    token = args.token
+    if not token and (args.cloud or env.get("OS_CLOUD", "").strip()):
+        token = env.get("OS_TOKEN", "").strip() or env.get("OS_AUTH_TOKEN", "").strip() or None
     return resolve_auth(
-        args.endpoint, args.token, cloud=args.cloud, environ=env, region=args.region, interface=args.interface
+        args.endpoint,
+        token,
+        cloud=args.cloud,
+        environ=env,
+        region=args.region,
+        interface=args.interface,
+        environment_wins=True,
     )
+
+
+def _cloud_of(args: argparse.Namespace) -> str | None:
+    """The cloud the client's own credentials came from, to label its images
+    with (the client is made from those credentials, so it does not know)."""
+    if args.endpoint or args.token:
+        return None
+    cloud: str | None = args.cloud or os.environ.get("OS_CLOUD", "").strip() or None
+    if not args.cloud and (args.os_auth_url or os.environ.get("OS_TOKEN", "").strip()):
+        return None  # the command line's own login, or a token, beat OS_CLOUD
+    return cloud
+
+
+def _labelled(images: Iterable[Any], cloud: str | None) -> Iterator[Any]:
+    from ..run.image import Image
+
+    for image in images:
+        if cloud is not None and isinstance(image, Image) and image.cloud is None:
+            image = Image.from_record(image.raw, image.region, cloud)
+        yield image
 
 
 def _close(source: Any) -> None:
@@ -533,7 +565,7 @@ def _emit(
     with Progress(sys.stderr, enabled=enabled) as progress:
         if enabled:
             _hook_pages(source, progress.page)
-        tracked = progress.track(images)
+        tracked = progress.track(_labelled(images, getattr(args, "cloud_label", None)))
         if args.sort_columns:
             tracked = iter(sorted_images(tracked, args.sort_columns, args.sort_descending))
         writer.write(tracked, progress)
@@ -659,7 +691,19 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_shell(args: argparse.Namespace, out: TextIO) -> int:
     from .shell import Shell
 
-    shell = Shell(lambda profile: open_source(args, profile), profile=args.profile or "glance", out=out)
+    shell = Shell(
+        lambda profile: open_source(args, profile),
+        profile=args.profile or "glance",
+        out=out,
+        fmt=args.format,
+        columns=args.columns,
+        long=args.long,
+        sort_columns=args.sort_columns,
+        sort_descending=args.sort_descending,
+        max_width=args.max_width,
+        fit_width=args.fit_width,
+        writer_options={"noindent": args.noindent, "quote": args.quote, "print_empty": args.print_empty},
+    )
     return shell.run()
 
 

@@ -133,6 +133,9 @@ WHOLE_KEYS = frozenset(
 )
 # A wrapping column is not made narrower than this (Name: the last to shrink).
 _MIN_WRAP = 10
+# The longest word kept whole in a wrapping column; a longer one is folded.
+_MAX_WORD = 20
+_NO_BREAK = "\u00a0"
 _MIN_NAME = 16
 
 # Record keys whose values are byte counts, shown human-readable in tables.
@@ -178,7 +181,10 @@ def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: 
         if key in _UNIT_SUFFIX:
             return f"{value}{_UNIT_SUFFIX[key]}"
     if isinstance(value, (list, tuple)):
-        return (", " if human else ",").join(str(v) for v in value)
+        if human:
+            # A tag with a space must not wrap into what looks like two tags.
+            return ", ".join(str(v).replace(" ", _NO_BREAK) for v in value)
+        return ",".join(str(v) for v in value)
     if isinstance(value, Mapping):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     text = str(value)
@@ -227,11 +233,13 @@ def close_names(name: str, candidates: Iterable[str]) -> list[str]:
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
-    """A cell's lines at ``width``: broken at spaces and hyphens, long words folded."""
+    """A cell's lines at ``width``: broken at spaces and hyphens, long words
+    folded. A no-break space (inside a tag, see :func:`cell_text`) is not a
+    place to break; it is printed as a space."""
     if len(text) <= width or width < 1:
-        return [text]
+        return [text.replace(_NO_BREAK, " ")]
     lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True)
-    return lines or [""]
+    return [line.replace(_NO_BREAK, " ") for line in lines] or [""]
 
 
 @attrs.frozen
@@ -301,7 +309,9 @@ def _fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | 
             else:
                 if stage != "wrap":
                     continue
-                floor = max(_header_words(column.header), min(natural[i], _MIN_WRAP))
+                # A word (a tag) is not broken when it fits a readable width.
+                words = max((len(w) for row in rows for w in row[i].split(" ")), default=0)
+                floor = max(_header_words(column.header), min(natural[i], max(_MIN_WRAP, min(words, _MAX_WORD))))
             widths[i] = max(floor, widths[i] - excess)
     return tuple(widths) if sum(widths) <= room else None
 
