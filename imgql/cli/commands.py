@@ -67,16 +67,17 @@ EPILOG = """\
 exit codes:
   0    success
   1    any other imgql error (unreadable catalog or file, ...)
-  2    usage or query error: bad arguments, syntax error, unknown field, bad value
-  3    not found or ambiguous: --one found no image or several; check found none or several
-  4    authentication: credentials missing or refused (401), or not allowed (403)
+  2    usage or query error: bad arguments, syntax, unknown field, bad value
+  3    not found or ambiguous: --one or check found no image, or several
+  4    authentication: credentials missing or refused (401), not allowed (403)
   5    the Images API failed or could not be reached (after retries)
   130  interrupted (Ctrl-C); what was already printed is kept
 
 credentials (without --catalog) come from the openstack CLI's options, given
 before or after the command (--os-cloud NAME, --os-auth-url URL with a user,
---os-token TOKEN with --os-endpoint URL, --os-auth-type none with --os-endpoint),
-then from clouds.yaml (OS_CLOUD) and the OS_* environment variables.
+--os-token TOKEN with --os-endpoint URL, --os-auth-type none with
+--os-endpoint), then from clouds.yaml (OS_CLOUD) and the OS_* variables; beside
+a cloud, options and OS_* variables replace its values, as for openstack.
 """
 
 
@@ -299,14 +300,17 @@ QUERY_HELP = """\
 a query (several words are joined; '-' reads it from stdin):
   images [where CONDITION] [order by FIELD [asc|desc], ...] [limit N]
   all images ...   (every visibility, hidden and not, every membership status)
-see docs/language.md for fields, operators, units (GB = 10^9 bytes, GiB = 2^30) and dates"""
+see docs/language.md for fields, operators, units and dates
+(GB = 10^9 bytes, GiB = 2^30)"""
 
 QUERY_EXAMPLES = """\
 examples:
-  imgql query 'images where tag = lts and size < 5GB order by created_at desc limit 1'
-  imgql query --catalog examples/catalog.json -f json --one 'images where os_distro = debian limit 1'
+  imgql query 'images where tag = lts and size < 5GB order by created_at desc'
+  imgql query --catalog examples/catalog.json -f json --one \\
+      'images where os_distro = debian limit 1'
   imgql query -p distro=ubuntu 'images where os_distro = $distro'
-  imgql --os-cloud mycloud query -c id -c name -f value 'images where name like "ubuntu*"'
+  imgql --os-cloud mycloud query -c id -c name -f value \\
+      'images where name like "ubuntu*"'
 
 """
 

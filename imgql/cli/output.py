@@ -124,7 +124,8 @@ def sorted_images(images: Iterable[Any], names: Sequence[str], descending: bool 
         present = [i for i in items if _record(i).get(key) is not None]
         missing = [i for i in items if _record(i).get(key) is None]
         present.sort(key=_sort_key(key), reverse=descending)
-        items = present + missing
+        # As `order by`: nulls first ascending, last descending (docs/language.md).
+        items = present + missing if descending else missing + present
     return items
 
 

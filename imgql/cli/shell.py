@@ -67,7 +67,7 @@ several lines runs at ';' or at an empty line:
     order by created_at desc limit 3;
 
   \\plan QUERY                         show the plan, without running the query
-  \\search TEXT                        run a search-box search (ubuntu tag:lts size<5g)
+  \\search TEXT                        run a search-box search: ubuntu tag:lts
   \\format table|json|yaml|csv|value   choose the output format
   \\columns COL,COL,... | default | long
   \\profile glance|documented|none     what the API is assumed to filter

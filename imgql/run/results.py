@@ -368,6 +368,11 @@ def block_text(records: Iterable[Mapping[str, Any]], columns: Sequence[Column], 
     return "\n\n".join(blocks)
 
 
+# How much of a ResultList a plain REPL shows.
+_REPR_ROWS = 20
+_REPR_WIDTH = 100
+
+
 class ResultList(Sequence[Any]):
     """Query results held in memory, shown as a table by IPython and Jupyter.
 
@@ -379,6 +384,8 @@ class ResultList(Sequence[Any]):
         self._items: tuple[Any, ...] = tuple(images)
         for item in self._items:
             _record(item)  # fail early on anything that is not an image
+        # Columns given here are also what to_dicts() keeps by default.
+        self._chosen = columns is not None
         if columns is None:
             self.columns: tuple[Column, ...] = DEFAULT_COLUMNS
         else:
@@ -400,7 +407,7 @@ class ResultList(Sequence[Any]):
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return ResultList(self._items[index], self.columns)
+            return ResultList(self._items[index], self.columns if self._chosen else None)
         return self._items[index]
 
     def __len__(self) -> int:
@@ -419,11 +426,12 @@ class ResultList(Sequence[Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def to_dicts(self, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """The records as plain dicts: whole, or only the keys of ``columns``."""
+        """The records as plain dicts: only the keys of ``columns`` (by default
+        the columns the list was made with), or whole when no columns were given."""
         records = [_record(item) for item in self._items]
-        if columns is None:
+        if columns is None and not self._chosen:
             return [dict(r) for r in records]
-        keys = [resolve_column(c).key for c in columns]
+        keys = [c.key for c in self.columns] if columns is None else [resolve_column(c).key for c in columns]
         return [{k: r.get(k) for k in keys} for r in records]
 
     def to_dataframe(self, columns: Sequence[str] | None = None) -> Any:
@@ -440,8 +448,14 @@ class ResultList(Sequence[Any]):
         return plain_table((_record(i) for i in self._items), self.columns, width=width)
 
     def __repr__(self) -> str:
+        # A plain REPL shows the table too (the first rows of a long list).
         count = len(self._items)
-        return f"<imgql.ResultList of {count} image{'' if count == 1 else 's'}>"
+        head = f"{count} image{'' if count == 1 else 's'}"
+        if not count:
+            return head
+        shown = self._items[:_REPR_ROWS]
+        more = f"\n(and {count - len(shown)} more)" if count > len(shown) else ""
+        return f"{head}\n{plain_table((_record(i) for i in shown), self.columns, width=_REPR_WIDTH)}{more}"
 
     def __str__(self) -> str:
         return self.table()
