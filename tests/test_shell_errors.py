@@ -107,3 +107,11 @@ def test_the_shell_in_a_terminal_with_value_output() -> None:
     assert terminal.wait() == 0
     assert len(table_ids(terminal.seen)) == 2
     assert "+---" not in terminal.seen
+
+
+def test_search_in_the_shell_says_what_it_ignored() -> None:
+    result = imgql_cli("shell", "--catalog", EXAMPLE, "-f", "value", "-c", "name", stdin="\\search DEBIAN size<5xb\n")
+    assert result.returncode == 0, result.stderr
+    assert "query: images where name contains 'DEBIAN'" in result.stderr
+    assert "ignored 'size<5xb': unknown size unit 'xb'" in result.stderr
+    assert "Debian-12-bookworm" in result.stdout

@@ -258,6 +258,8 @@ class Shell:
 
             query = search_box(rest)
             self.err.write(f"query: {query}\n")
+            for term, reason in query.ignored:
+                self.err.write(f"ignored {term!r}: {reason}\n")
             self.run_query(query)
         elif name == "\\format":
             if rest not in FORMATS:
