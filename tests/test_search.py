@@ -221,6 +221,8 @@ def test_never_raises_never_widens_and_round_trips(text: str, allow: list[str] |
     assert not query.all_images
     assert query.limit is None
     assert imgql.parse(str(query)) == query
+    # What was left out is said, each term with a reason in words.
+    assert all(isinstance(t, str) and t and isinstance(r, str) and r for t, r in query.ignored)
 
 
 @settings(max_examples=20, deadline=None)
