@@ -50,8 +50,23 @@ CASES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
 }
 
 
+def with_ids(keystone: KeystoneCloud) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """The cases that name users and projects by id (known once the harness is filled)."""
+    ids = keystone.population
+    return {
+        "user and project id options": (
+            ("--os-user-id", ids.user_ids[BOB.username], "--os-password", BOB.password),
+            {"OS_PROJECT_ID": ids.project_ids[BOB.project.key]},
+        ),
+        "a project id option for a project the user is not in": (
+            ("--os-project-id", ids.project_ids[BOB.project.key]),
+            {},
+        ),
+    }
+
+
 def _both(keystone: KeystoneCloud, home: Path, name: str) -> tuple[Run, Run]:
-    options, extra = CASES[name]
+    options, extra = {**CASES, **with_ids(keystone)}[name]
     clouds = keystone.write_clouds(
         home / name.replace(" ", "-"), {"dev": {"auth": keystone.cloud_auth(t.ALICE), "region_name": t.REGION_ONE}}
     )
@@ -74,8 +89,9 @@ def _settled(run: Callable[[], Run]) -> Run:
 def test_options_and_variables_beside_a_cloud_act_as_for_the_openstack_cli(
     keystone: KeystoneCloud, tmp_path: Path
 ) -> None:
+    names = [*CASES, *with_ids(keystone)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = dict(zip(CASES, pool.map(lambda name: _both(keystone, tmp_path, name), CASES), strict=True))
+        runs = dict(zip(names, pool.map(lambda name: _both(keystone, tmp_path, name), names), strict=True))
     for name, (reference, ours) in runs.items():
         if reference.returncode == 0:
             assert ours.returncode == 0, (name, ours.stderr)
@@ -91,3 +107,20 @@ def test_options_and_variables_beside_a_cloud_act_as_for_the_openstack_cli(
     assert set(runs["domain options"][1].stdout.split()) == keystone.visible_names(t.OTHER_DEMO)
     assert runs["a wrong --os-password"][0].returncode != 0
     assert runs["a wrong OS_PASSWORD"][1].returncode == 4
+    assert set(runs["user and project id options"][1].stdout.split()) == keystone.visible_names(t.OTHER)
+
+
+def test_an_application_credential_beside_a_password_cloud(keystone: KeystoneCloud, tmp_path: Path) -> None:
+    """Where the openstack CLI fails with a Python error, imgql logs in with the credential (docs/credentials.md)."""
+    clouds = keystone.write_clouds(tmp_path / "c", {"dev": {"auth": keystone.cloud_auth(t.ALICE)}})
+    env = {**keystone.clean_env(tmp_path), **clouds, "OS_CLOUD": "dev"}
+    options = (
+        *("--os-auth-type", "v3applicationcredential"),
+        *("--os-application-credential-id", keystone.app_credential_id),
+        *("--os-application-credential-secret", keystone.app_credential_secret),
+    )
+    reference = openstack_cli(env, *options, "image", "list", "-f", "value", "-c", "Name")
+    ours = imgql_cli(env, *options, "query", "-f", "value", "-c", "name", "images")
+    assert reference.returncode != 0 and "unexpected keyword argument" in reference.stderr
+    assert ours.returncode == 0, ours.stderr
+    assert set(ours.stdout.split()) == keystone.visible_names(t.DEMO)  # the credential is alice's, on demo
