@@ -1,6 +1,6 @@
 """Run the benchmark tables and print them.
 
-    python benchmarks/run.py                 # all eight tables (table 3 starts Glance on the kept data)
+    python benchmarks/run.py                 # all nine tables (table 3 starts Glance on the kept data)
     python benchmarks/run.py --quick         # tiny sizes, a few seconds
     python benchmarks/run.py --tables 1,2    # some tables only
     python benchmarks/run.py --glance-url http://127.0.0.1:9393   # table 3 against a running Glance
@@ -28,6 +28,7 @@ from benchmarks import (
     bench_regex,
     bench_regions,
     bench_requests,
+    bench_searchbox,
     bench_startup,
 )
 from benchmarks._common import machine, say
@@ -36,7 +37,7 @@ from benchmarks._common import machine, say
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run imgql's benchmark tables.")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that everything runs")
-    parser.add_argument("--tables", default="1,2,3,4,5,6,7,8", help="comma-separated table numbers (default: all)")
+    parser.add_argument("--tables", default="1,2,3,4,5,6,7,8,9", help="comma-separated table numbers (default: all)")
     parser.add_argument("--glance-url", help="table 3: a running Glance (seeded on demand)")
     parser.add_argument("--images", type=int, default=5000, help="table 3: images the Glance must hold")
     args = parser.parse_args(argv)
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     if 8 in wanted:
         say("table 8: two regions in one query ...")
         print(bench_regions.run(quick=args.quick).render(), "\n", flush=True)
+    if 9 in wanted:
+        say("table 9: the search box ...")
+        print(bench_searchbox.run(quick=args.quick).render(), "\n", flush=True)
     say(f"done in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -36,6 +36,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryWarning",
     "RegionError",
+    "SearchBoxError",
     "ServiceError",
     "ServiceUnavailable",
     "TooComplexError",
@@ -157,6 +158,12 @@ class UnknownFieldWarning(QueryWarning):
 class LikePatternWarning(QueryWarning):
     """A ``like`` pattern with SQL's ``%``: ``like`` uses ``*`` and ``?``;
     an :class:`InvalidPatternError` when strict."""
+
+
+class SearchBoxError(Error, ValueError):
+    """:func:`imgql.search_box` was given what it cannot read: text that is
+    not a ``str`` or is longer than its limit, or a wrong ``allow`` or
+    ``default_field`` (an unknown or misspelt field name)."""
 
 
 class ParameterError(Error):

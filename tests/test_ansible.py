@@ -97,7 +97,7 @@ def playbook(
 
 
 def test_lookups_against_the_real_glance(glance: Any, tmp_path: Path) -> None:
-    from tests.glance.identity_proxy import identity_front
+    from tests.glance.identity_proxy import identity_proxy
 
     newest = "images where visibility in (public, private) order by created_at desc limit 1"
     every = "images where visibility in (public, private) order by name, id"
@@ -110,7 +110,7 @@ def test_lookups_against_the_real_glance(glance: Any, tmp_path: Path) -> None:
         expected = client.one(newest)
         expected_every = [image.id for image in client.query(every)]
     variables = {"where": {}, "newest_id": expected.id}
-    with identity_front(glance.url, glance.caller_headers) as front:
+    with identity_proxy(glance.url, glance.caller_headers) as front:
         found = playbook(tmp_path, facts, {"OS_AUTH_TYPE": "none", "OS_IMAGE_URL": front}, variables)
     assert found["newest"] == expected.id
     assert found["every"] == expected_every and len(expected_every) > 1

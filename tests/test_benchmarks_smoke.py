@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import bench_catalog, bench_filter, bench_memory, bench_parse, bench_regex, bench_startup
+from benchmarks import (
+    bench_catalog,
+    bench_filter,
+    bench_memory,
+    bench_parse,
+    bench_regex,
+    bench_searchbox,
+    bench_startup,
+)
 from benchmarks._common import Table
 
 pytest.importorskip("jmespath")
@@ -53,3 +61,7 @@ def test_regions_table() -> None:
     from benchmarks import bench_regions
 
     _check(bench_regions.run(quick=True, count=30))
+
+
+def test_searchbox_table() -> None:
+    _check(bench_searchbox.run(quick=True))

@@ -202,7 +202,21 @@ def test_search_command(catalog: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Ubuntu-22.04-LTS"
-    assert "query: images where name contains 'ubuntu' and not tag = cloud-init" in result.stderr
+    assert "query: images where name contains 'ubuntu' and not tag like 'cloud-init'" in result.stderr
+
+
+def test_search_says_what_it_ignored(catalog: str) -> None:
+    result = imgql_cli("search", "--catalog", catalog, "-f", "value", "-c", "name", "--", "UBUNTU", "size<5xb", "--")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Ubuntu-24.04-LTS", "Ubuntu-22.04-LTS"]
+    assert "imgql: warning: ignored 'size<5xb': unknown size unit 'xb'" in result.stderr
+    assert "imgql: warning: ignored '--': a dash with nothing after it" in result.stderr
+
+
+def test_search_with_a_misspelt_allow_is_a_usage_error(catalog: str) -> None:
+    result = imgql_cli("search", "--catalog", catalog, "--allow", "name,visibilty", "x")
+    assert_clean_error(result, 2)
+    assert "did you mean 'visibility'" in result.stderr
 
 
 # --------------------------------------------------------------------------- plan
@@ -362,3 +376,21 @@ def test_help_documents_exit_codes() -> None:
         "5    the Images API",
     ):
         assert line in result.stdout
+
+
+def test_plan_text_agrees_with_itself_for_a_client_sort() -> None:
+    result = imgql_cli("plan", "images where tag = lts order by os_version desc limit 2")
+    assert result.returncode == 0, result.stderr
+    assert "every match is fetched and sorted on the client" in result.stdout
+    assert "(nulls last)" in result.stdout  # descending: nulls last, as docs/language.md says
+    assert "paging stops" not in result.stdout  # every match is fetched: paging cannot stop early
+    assert "limit: 2, applied on the client after sorting" in result.stdout
+    ascending = imgql_cli("plan", "images where tag = lts order by os_version limit 2")
+    assert "(nulls first)" in ascending.stdout
+
+
+def test_plan_shows_a_pattern_as_typed() -> None:
+    result = imgql_cli("plan", r"images where name ~ '^Ubuntu-24\.04'")
+    assert result.returncode == 0, result.stderr
+    assert r"query:   images where name ~ '^Ubuntu-24\.04'" in result.stdout
+    assert "\\\\" not in result.stdout

@@ -131,10 +131,10 @@ def test_a_failure_to_log_in_shows_no_secret(tmp_path: Path) -> None:
 
 
 def test_against_the_real_glance(glance: Any) -> None:
-    from tests.glance.identity_proxy import identity_front
+    from tests.glance.identity_proxy import identity_proxy
 
     query = "images where visibility in (public, private) order by created_at desc limit 1"
-    with identity_front(glance.url, glance.caller_headers) as front:
+    with identity_proxy(glance.url, glance.caller_headers) as front:
         result = answer_of(external(json.dumps({"query": query}), "--os-auth-type", "none", "--os-endpoint", front))
     with imgql.Client(glance.url, http=glance.client()) as client:
         expected = client.one(query)

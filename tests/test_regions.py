@@ -206,3 +206,29 @@ def test_cli_all_regions_and_several_clouds(keystone: KeystoneCloud, tmp_path: P
     resolved = imgql_cli(env, "check", "--resolve", str(config))
     assert resolved.returncode == 0, resolved.stderr
     assert t.REGION_ONE in resolved.stdout and t.REGION_TWO in resolved.stdout
+
+
+def test_cli_keeps_the_region_and_cloud_of_a_single_place_query(keystone: KeystoneCloud, tmp_path: Path) -> None:
+    env = {**keystone.clean_env(tmp_path), **_clouds(keystone, tmp_path)}
+    one = f"images where name = '{t.PUBLIC_IMAGE}'"
+    run = imgql_cli(
+        env, "--os-cloud", "prod", "--os-region-name", t.REGION_TWO, "query", "-f", "json", "-c", "region", "-c",
+        "cloud", "--one", one,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.json() == {"region": t.REGION_TWO, "cloud": "prod"}
+    table = imgql_cli(env, "--os-cloud", "prod", "query", "-c", "name", "-c", "region", one)
+    assert t.REGION_ONE in table.stdout, table.stdout
+
+
+def test_cli_chosen_columns_over_several_regions_keep_the_region(keystone: KeystoneCloud, tmp_path: Path) -> None:
+    env = {**keystone.clean_env(tmp_path), **keystone.password_vars(t.ALICE)}
+    one = f"images where name = '{t.PUBLIC_IMAGE}'"
+    run = imgql_cli(env, "query", "--all-regions", "-f", "json", "-c", "name", one)
+    assert run.returncode == 0, run.stderr
+    assert sorted((row["name"], row["region"]) for row in run.json()) == [
+        (t.PUBLIC_IMAGE, t.REGION_ONE),
+        (t.PUBLIC_IMAGE, t.REGION_TWO),
+    ]
+    table = imgql_cli(env, "query", "--all-regions", "-c", "name", "-c", "size", "-c", "tags", one)
+    assert "Region" in table.stdout and t.REGION_TWO in table.stdout, table.stdout

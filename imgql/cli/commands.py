@@ -32,6 +32,7 @@ from ..errors import (
     QueryError,
     QueryWarning,
     RegionError,
+    SearchBoxError,
     ServiceError,
 )
 from ..version import __version__
@@ -66,17 +67,18 @@ EPILOG = """\
 exit codes:
   0    success
   1    any other imgql error (unreadable catalog or file, ...)
-  2    usage or query error: bad arguments, syntax error, unknown field, bad value
-  3    not found or ambiguous: --one found no image or several; check found none or several
-  4    authentication: credentials missing or refused (401), or not allowed (403)
+  2    usage or query error: bad arguments, syntax, unknown field, bad value
+  3    not found or ambiguous: --one or check found no image, or several
+  4    authentication: credentials missing or refused (401), not allowed (403)
   5    the Images API failed or could not be reached (after retries)
   10   lock --check: the lock is out of date (an entry changed, gone, new or removed)
   130  interrupted (Ctrl-C); what was already printed is kept
 
 credentials (without --catalog) come from the openstack CLI's options, given
 before or after the command (--os-cloud NAME, --os-auth-url URL with a user,
---os-token TOKEN with --os-endpoint URL, --os-auth-type none with --os-endpoint),
-then from clouds.yaml (OS_CLOUD) and the OS_* environment variables.
+--os-token TOKEN with --os-endpoint URL, --os-auth-type none with
+--os-endpoint), then from clouds.yaml (OS_CLOUD) and the OS_* variables; beside
+a cloud, options and OS_* variables replace its values, as for openstack.
 """
 
 
@@ -89,7 +91,7 @@ def exit_code(exc: BaseException) -> int:
         return exit_code_for(exc.problems)
     if isinstance(exc, RegionError) and exc.failures:
         return exit_code(exc.failures[0][1])
-    if isinstance(exc, (QueryError, ParameterError, ColumnError)):
+    if isinstance(exc, (QueryError, ParameterError, ColumnError, SearchBoxError)):
         return EXIT_USAGE
     if isinstance(exc, (NotFound, MultipleFound)):
         return EXIT_NOT_FOUND
@@ -299,14 +301,17 @@ QUERY_HELP = """\
 a query (several words are joined; '-' reads it from stdin):
   images [where CONDITION] [order by FIELD [asc|desc], ...] [limit N]
   all images ...   (every visibility, hidden and not, every membership status)
-see docs/language.md for fields, operators, units (GB = 10^9 bytes, GiB = 2^30) and dates"""
+see docs/language.md for fields, operators, units and dates
+(GB = 10^9 bytes, GiB = 2^30)"""
 
 QUERY_EXAMPLES = """\
 examples:
-  imgql query 'images where tag = lts and size < 5GB order by created_at desc limit 1'
-  imgql query --catalog examples/catalog.json -f json --one 'images where os_distro = debian limit 1'
+  imgql query 'images where tag = lts and size < 5GB order by created_at desc'
+  imgql query --catalog examples/catalog.json -f json --one \\
+      'images where os_distro = debian limit 1'
   imgql query -p distro=ubuntu 'images where os_distro = $distro'
-  imgql --os-cloud mycloud query -c id -c name -f value 'images where name like "ubuntu*"'
+  imgql --os-cloud mycloud query -c id -c name -f value \\
+      'images where name like "ubuntu*"'
 
 """
 
@@ -399,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     for target in (check, lock):
         target.add_argument("--params", dest="params_file", metavar="FILE", help="bound parameters from a file")
 
-    command("shell", "an interactive prompt", [under])
+    command("shell", "an interactive prompt", [under, output])
 
     command(
         "external",
@@ -424,6 +429,7 @@ def open_source(args: argparse.Namespace, profile: str | None = None) -> Any:
     from ..http.credentials import StaticAuth
 
     auth, verify = resolve_credentials(args)
+    args.cloud_label = _cloud_of(args)
     if isinstance(auth, StaticAuth) and not auth.token:
         # Remembered to explain a 401: the server wants a token and none was given.
         args.anonymous_endpoint = auth.endpoint
@@ -493,9 +499,40 @@ def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | N
         env.pop("OS_TOKEN", None)
         env.pop("OS_AUTH_TOKEN", None)
         return StaticAuth(endpoint, None), (False if args.insecure else (args.cacert or True))
+    # Beside a cloud, every option and OS_* variable replaces the cloud's own
+    # value, as in the openstack CLI (whose options default to the variables).
+    token = args.token
+    if not token and (args.cloud or env.get("OS_CLOUD", "").strip()):
+        token = env.get("OS_TOKEN", "").strip() or env.get("OS_AUTH_TOKEN", "").strip() or None
     return resolve_auth(
-        args.endpoint, args.token, cloud=args.cloud, environ=env, region=args.region, interface=args.interface
+        args.endpoint,
+        token,
+        cloud=args.cloud,
+        environ=env,
+        region=args.region,
+        interface=args.interface,
+        environment_wins=True,
     )
+
+
+def _cloud_of(args: argparse.Namespace) -> str | None:
+    """The cloud the client's own credentials came from, to label its images
+    with (the client is made from those credentials, so it does not know)."""
+    if args.endpoint or args.token:
+        return None
+    cloud: str | None = args.cloud or os.environ.get("OS_CLOUD", "").strip() or None
+    if not args.cloud and (args.os_auth_url or os.environ.get("OS_TOKEN", "").strip()):
+        return None  # the command line's own login, or a token, beat OS_CLOUD
+    return cloud
+
+
+def _labelled(images: Iterable[Any], cloud: str | None) -> Iterator[Any]:
+    from ..run.image import Image
+
+    for image in images:
+        if cloud is not None and isinstance(image, Image) and image.cloud is None:
+            image = Image.from_record(image.raw, image.region, cloud)
+        yield image
 
 
 def _close(source: Any) -> None:
@@ -560,7 +597,7 @@ def _emit(
     with Progress(sys.stderr, enabled=enabled) as progress:
         if enabled:
             _hook_pages(source, progress.page)
-        tracked = progress.track(images)
+        tracked = progress.track(_labelled(images, getattr(args, "cloud_label", None)))
         if args.sort_columns:
             tracked = iter(sorted_images(tracked, args.sort_columns, args.sort_descending))
         writer.write(tracked, progress)
@@ -619,6 +656,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     query = search_box(" ".join(args.text), allow=allow)
     if args.show_query:
         print(f"query: {query}", file=sys.stderr)
+    for term, reason in query.ignored:
+        print(f"imgql: warning: ignored {term!r}: {reason}", file=sys.stderr)
     source = open_source(args)
     if not args.catalog:
         query = placed(query, args)
@@ -664,7 +703,19 @@ def cmd_lock(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_shell(args: argparse.Namespace, out: TextIO) -> int:
     from .shell import Shell
 
-    shell = Shell(lambda profile: open_source(args, profile), profile=args.profile or "glance", out=out)
+    shell = Shell(
+        lambda profile: open_source(args, profile),
+        profile=args.profile or "glance",
+        out=out,
+        fmt=args.format,
+        columns=args.columns,
+        long=args.long,
+        sort_columns=args.sort_columns,
+        sort_descending=args.sort_descending,
+        max_width=args.max_width,
+        fit_width=args.fit_width,
+        writer_options={"noindent": args.noindent, "quote": args.quote, "print_empty": args.print_empty},
+    )
     return shell.run()
 
 

@@ -33,6 +33,7 @@ from ..run.results import (
     known_column,
     plain_table,
     resolve_column,
+    wrap_cell,
 )
 
 __all__ = [
@@ -123,7 +124,8 @@ def sorted_images(images: Iterable[Any], names: Sequence[str], descending: bool 
         present = [i for i in items if _record(i).get(key) is not None]
         missing = [i for i in items if _record(i).get(key) is None]
         present.sort(key=_sort_key(key), reverse=descending)
-        items = present + missing
+        # As `order by`: nulls first ascending, last descending (docs/language.md).
+        items = present + missing if descending else missing + present
     return items
 
 
@@ -134,7 +136,9 @@ def _record(image: Any) -> Mapping[str, Any]:
 
 def _placed(image: Any, places: Sequence[str]) -> Mapping[str, Any]:
     """The image's record with where it lives added (``region``, ``cloud``)."""
-    return {**_record(image), **{name: getattr(image, name, None) for name in places}}
+    record = _record(image)
+    where = {name: getattr(image, name, None) for name in places}
+    return {**record, **{name: value for name, value in where.items() if value is not None or name not in record}}
 
 
 def _jsonable(value: Any) -> Any:
@@ -187,9 +191,16 @@ class Writer:
         # Where each image lives ("region", "cloud"), shown when the query ran
         # in several places: a column after the first, and a key of each object.
         self.places = tuple(places)
-        if self.places and not selected:
-            shown = tuple(resolve_column(name) for name in self.places)
+        keys = {column.key for column in self.columns}
+        shown = tuple(resolve_column(name) for name in self.places if name not in keys)
+        if shown:
+            # Chosen columns too: rows from two regions must not look the same.
             self.columns = (*self.columns[:1], *shown, *self.columns[1:])
+        # Where an image lives is an attribute of the Image, not a key of its
+        # record: added wherever it is shown, with one place or several.
+        self.attached = tuple(
+            name for name in ("region", "cloud") if name in self.places or any(c.key == name for c in self.columns)
+        )
         # Columns the person asked for are never left out silently: a table
         # that cannot hold them becomes one block per image instead.
         self.may_drop = not selected and not long
@@ -210,8 +221,8 @@ class Writer:
         ``progress`` is closed before a table is drawn."""
         self.progress = progress
         handler = getattr(self, f"_write_{self.fmt}")
-        if self.places:
-            images = (_placed(image, self.places) for image in images)
+        if self.attached:
+            images = (_placed(image, self.attached) for image in images)
         result: int = handler(iter(images))
         return result
 
@@ -344,7 +355,13 @@ class Writer:
             # Widths come from fit_table: rich only draws them.
             table.add_column(column.header, width=width, overflow="fold", justify="right" if numeric else "left")
         for record in records:
-            table.add_row(*(cell_text(record, c.key) for c in layout.columns), end_section=False)
+            # Wrapped here as the plain table wraps (at spaces and hyphens):
+            # rich's own fold would cut a name mid-word.
+            cells = (cell_text(record, c.key) for c in layout.columns)
+            table.add_row(
+                *("\n".join(wrap_cell(cell, width)) for cell, width in zip(cells, layout.widths, strict=True)),
+                end_section=False,
+            )
         console = Console(
             file=self.out,
             width=max(layout.width, 1),

@@ -1,8 +1,10 @@
 """``imgql shell``: an interactive prompt for queries.
 
-A one-line query runs when Enter is pressed on it and it parses; a line that
-does not finish a query (``images where os_distro = ubuntu and``) continues on
-the next, and a query of several lines runs at ``;`` or at an empty line.
+A line continues on the next only when it cannot be complete
+(``images where os_distro = ubuntu and``); anything else runs when Enter is
+pressed, and a mistake is reported at once with its own message. A query of
+several lines runs at ``;``, at an empty line, or where a line starts the next
+command.
 ``help``, ``exit`` and ``quit`` work without the backslash. Results longer than
 the screen go through a pager (``$PAGER``, default ``less -FRX``). Without a
 terminal (``printf 'images\n' | imgql shell``) queries are read line by line
@@ -34,7 +36,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,9 +44,9 @@ from ..errors import Error
 from ..lang import fields as F
 from ..lang.grammar import phrases, query_tokens
 from ..run.results import close_names, column_names, known_column
-from .output import FORMATS, ColumnError, Writer, _isatty, check_column_names, table_width
+from .output import FORMATS, ColumnError, Writer, _isatty, check_column_names, sorted_images, table_width
 
-__all__ = ["HELP", "Shell", "history_path", "is_complete"]
+__all__ = ["HELP", "Shell", "history_path", "is_complete", "starts_a_command"]
 
 PROFILES = ("glance", "documented", "none")
 
@@ -56,16 +58,16 @@ META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\
 BARE_COMMANDS = {"help": "\\help", "?": "\\help", "exit": "\\quit", "quit": "\\quit"}
 
 HELP = """\
-Type a query and press Enter: a one-line query runs when it parses.
+Type a query and press Enter: it runs, or its mistake is shown.
   images where os_distro = ubuntu and tag = lts order by created_at desc limit 3
-A line that does not finish a query continues on the next; a query of several
-lines runs at ';' or at an empty line:
+A line that stops before the query's end continues on the next; a query of
+several lines runs at ';' or at an empty line:
   images where os_distro = ubuntu and
     tag = lts
     order by created_at desc limit 3;
 
   \\plan QUERY                         show the plan, without running the query
-  \\search TEXT                        run a search-box search (ubuntu tag:lts size<5g)
+  \\search TEXT                        run a search-box search: ubuntu tag:lts
   \\format table|json|yaml|csv|value   choose the output format
   \\columns COL,COL,... | default | long
   \\profile glance|documented|none     what the API is assumed to filter
@@ -93,9 +95,15 @@ def history_path(environ: dict[str, str] | None = None) -> Path:
 
 
 def is_complete(text: str) -> bool:
-    """Whether Enter should run ``text`` rather than start a new line: a
-    one-line query that parses, or a query of several lines that ends with
-    ``;`` or an empty line."""
+    """Whether Enter should run ``text`` rather than start a new line.
+
+    A line continues only when it cannot be complete: the query stops
+    before its end (``images where os_distro = ubuntu and``, an open ``(``
+    or quote). Anything else runs, and a mistake is reported at once with
+    its own message (``status = actve``, ``select * from images``). A query
+    of several lines that parses also waits for ``;`` or an empty line, so
+    that ``and ...`` and ``order by ...`` lines can still follow."""
+    from ..errors import IncompleteQueryError
     from ..lang.parser import parse
 
     stripped = text.strip()
@@ -103,12 +111,31 @@ def is_complete(text: str) -> bool:
         return True
     if stripped.lower() in BARE_COMMANDS:
         return True
-    if "\n" in text.lstrip():
-        # Several lines: only an empty line (or ';') ends the query, so that
-        # `and ...` and `order by ...` lines can still follow a complete one.
-        return not text.split("\n")[-1].strip()
+    several = "\n" in text.lstrip()
+    ended = several and not text.split("\n")[-1].strip()
     try:
         parse(stripped)
+    except IncompleteQueryError:
+        return ended
+    except Error:
+        return True  # no more text can mend it: say what is wrong now
+    return ended or not several
+
+
+_NEW_COMMAND = re.compile(r"\s*(\\|(all\s+)?images\b)", re.IGNORECASE)
+
+
+def starts_a_command(line: str) -> bool:
+    """Whether a line can only begin something new (a query, a meta-command),
+    never continue the query above it."""
+    return bool(_NEW_COMMAND.match(line)) or line.strip().lower() in BARE_COMMANDS
+
+
+def _parses(text: str) -> bool:
+    from ..lang.parser import parse
+
+    try:
+        parse(text.strip())
     except Error:
         return False
     return True
@@ -129,7 +156,18 @@ class Shell:
         output: Any = None,
         history: str | os.PathLike[str] | bool | None = True,
         fmt: str = "table",
+        columns: Sequence[str] | None = None,
+        long: bool = False,
+        sort_columns: Sequence[str] = (),
+        sort_descending: bool = False,
+        max_width: int | None = None,
+        fit_width: bool = False,
+        writer_options: Mapping[str, Any] | None = None,
     ) -> None:
+        """``fmt`` and the arguments after it are the query command's output
+        options (``imgql shell -f value -c name``); ``writer_options`` are
+        passed to :class:`~imgql.cli.output.Writer` (``noindent``, ``quote``,
+        ``print_empty``)."""
         self.open_source = open_source
         self.profile = profile
         self.out = out if out is not None else sys.stdout
@@ -137,9 +175,21 @@ class Shell:
         self.input = input
         self.output = output
         self.history = history
+        if fmt not in FORMATS:
+            raise Error(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
         self.fmt = fmt
         self.columns: list[str] | None = None
-        self.long = False
+        self.long = long
+        if columns:
+            check_column_names(list(columns))
+            self.columns = list(columns)
+        self.sort_columns = tuple(sort_columns)
+        if self.sort_columns:
+            check_column_names(list(self.sort_columns))
+        self.sort_descending = sort_descending
+        self.max_width = max_width
+        self.fit_width = fit_width
+        self.writer_options = dict(writer_options or {})
         self.seen: dict[str, set[str]] = {name: set() for name in _SEEN_FIELDS}
         self.seen_keys: set[str] = set()
         self.pager = True
@@ -165,6 +215,10 @@ class Shell:
 
     def handle(self, text: str) -> bool:
         """Run one input (a query or a meta-command); False means leave."""
+        head, newline, last = text.strip().rpartition("\n")
+        if newline and head.strip() and starts_a_command(last) and _parses(head):
+            # A complete query, then a line that starts the next command.
+            return self.handle(head) and self.handle(last)
         text = text.strip()
         while text.endswith(";"):
             text = text[:-1].rstrip()
@@ -204,6 +258,8 @@ class Shell:
 
             query = search_box(rest)
             self.err.write(f"query: {query}\n")
+            for term, reason in query.ignored:
+                self.err.write(f"ignored {term!r}: {reason}\n")
             self.run_query(query)
         elif name == "\\format":
             if rest not in FORMATS:
@@ -261,10 +317,19 @@ class Shell:
         paged = self.pager and self.fmt == "table" and _isatty(self.out)
         target: TextIO = io.StringIO() if paged else self.out
         writer = Writer(
-            self.fmt, target, selected=self.columns, long=self.long, width=table_width(self.out), err=self.err
+            self.fmt,
+            target,
+            selected=self.columns,
+            long=self.long,
+            width=table_width(self.out, self.max_width, self.fit_width),
+            err=self.err,
+            **self.writer_options,
         )
+        images: Iterable[Any] = self._remember(self.source.query(query))
+        if self.sort_columns:
+            images = sorted_images(images, self.sort_columns, self.sort_descending)
         try:
-            count = writer.write(self._remember(self.source.query(query)))
+            count = writer.write(images)
         finally:
             if paged:
                 self._page(target.getvalue())  # type: ignore[attr-defined]
@@ -393,7 +458,13 @@ class Shell:
         buffer: list[str] = []
         try:
             for line in lines:
-                buffer.append(line.rstrip("\r\n"))
+                line = line.rstrip("\r\n")
+                if buffer and starts_a_command(line) and _parses("\n".join(buffer)):
+                    # The query above was complete: it runs, and this line starts anew.
+                    if not self.handle("\n".join(buffer)):
+                        break
+                    buffer = []
+                buffer.append(line)
                 text = "\n".join(buffer)
                 if not text.strip():
                     buffer = []

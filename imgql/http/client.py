@@ -148,7 +148,7 @@ class Client(ClientCore):
         if per is not None:
             return one_per_region(str(query), self._outcomes(per_region_plan(plan, per)), self._options.partial)
         with closing(self._images(plan)) as images:
-            found: Image = exactly_one(str(query), images)
+            found: Image = exactly_one(str(query), images, params)
         return found
 
     def records(self, plan: Plan | str | Query, **params: Any) -> Iterator[Mapping[str, Any]]:
@@ -433,7 +433,7 @@ class AsyncClient(ClientCore):
                     break
         finally:
             await images.aclose()
-        result: Image = exactly_one(str(query), iter(found))
+        result: Image = exactly_one(str(query), iter(found), params)
         return result
 
     def records(self, plan: Plan | str | Query, **params: Any) -> AsyncIterator[Mapping[str, Any]]:

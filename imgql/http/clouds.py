@@ -60,13 +60,16 @@ def from_cloud(
     token: str | None,
     region: str | None,
     interface: str | None,
+    environment_wins: bool = False,
 ) -> tuple[Auth, bool | str]:
     """The Auth and TLS setting of cloud ``name`` (named by ``source``, for messages).
 
-    As the openstack CLI does: ``OS_REGION_NAME`` and ``OS_INTERFACE`` win
-    over the cloud's settings, and ``OS_*`` credential variables fill the
-    fields the cloud leaves unset; ``region`` and ``interface`` win over
-    both. ``envvars`` is the cloud made from the ``OS_*`` variables.
+    ``OS_REGION_NAME`` and ``OS_INTERFACE`` win over the cloud's settings,
+    and ``OS_*`` credential variables fill the fields the cloud leaves unset;
+    ``region`` and ``interface`` win over both. With ``environment_wins``
+    (the command line, as the openstack CLI), every ``OS_*`` credential
+    variable and ``OS_AUTH_TYPE`` that is set replaces the cloud's own value.
+    ``envvars`` is the cloud made from the ``OS_*`` variables.
     """
     if name == ENVVARS_CLOUD:
         if not env_value(env, "OS_AUTH_URL"):
@@ -83,7 +86,7 @@ def from_cloud(
         raise ConfigError(f"{where}: expected a mapping of settings")
     cloud = with_profile(cloud, files, where)
     verify = _cloud_verify(cloud, where)
-    return _cloud_auth(cloud, where, env, verify, token, region, interface), verify
+    return _cloud_auth(cloud, where, env, verify, token, region, interface, environment_wins), verify
 
 
 def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
@@ -103,6 +106,7 @@ def _cloud_auth(
     token: str | None,
     region: str | None,
     interface: str | None,
+    environment_wins: bool = False,
 ) -> Auth:
     region = (
         region
@@ -114,8 +118,12 @@ def _cloud_auth(
     auth = _auth_section(cloud, where)
     own = _cloud_fields(auth, where)
     auth_type = _text(cloud.get("auth_type"), where, "auth_type")
-    # The method is the cloud's own: a stray OS_APPLICATION_CREDENTIAL_SECRET
-    # must not turn a password cloud into something else.
+    if environment_wins:
+        auth_type = env_value(env, "OS_AUTH_TYPE") or auth_type
+        # A password or a user given beside the cloud is that login, not the cloud's.
+        own = _overridden_by_env(own, env)
+    # The method is the cloud's own (or the one OS_AUTH_TYPE names): a stray
+    # OS_APPLICATION_CREDENTIAL_SECRET must not turn a password cloud into something else.
     method = auth_method(auth_type, own)
     # A cloud without Keystone takes nothing from the environment.
     fields = own if method == "static" else _filled_from_env(own, env)
@@ -143,7 +151,9 @@ def _cloud_auth(
     )
     if method == "plugin":
         assert auth_type is not None
-        options = {**plugin_options_from_env(env, auth_type, where), **_plugin_options(auth, where)}
+        from_env = plugin_options_from_env(env, auth_type, where)
+        own_options = _plugin_options(auth, where)
+        options = {**own_options, **from_env} if environment_wins else {**from_env, **own_options}
         return PluginAuth(
             auth_type,
             options,
@@ -154,6 +164,19 @@ def _cloud_auth(
             where=where,
         )
     return keystone_auth(fields, method, where, region, interface, endpoint_override)
+
+
+def _overridden_by_env(fields: CredentialFields, env: Mapping[str, str]) -> CredentialFields:
+    """``fields`` with every one an ``OS_*`` variable sets taken from it (the
+    openstack CLI's rule: its options default to the variables and beat the cloud).
+    A token is not among them: it comes as the explicit ``token``."""
+    from_env = env_fields(env)
+    given = {
+        field.name: getattr(from_env, field.name)
+        for field in attrs.fields(CredentialFields)
+        if field.name != "token" and getattr(from_env, field.name) is not None
+    }
+    return attrs.evolve(fields, **given) if given else fields
 
 
 def _filled_from_env(fields: CredentialFields, env: Mapping[str, str]) -> CredentialFields:

@@ -36,6 +36,7 @@ def resolve_auth(
     config_files: Sequence[str | Path] | None = None,
     region: str | None = None,
     interface: str | None = None,
+    environment_wins: bool = False,
 ) -> tuple[Auth, bool | str]:
     """The Auth to use and the TLS ``verify`` setting (True, False or a CA bundle path).
 
@@ -44,18 +45,22 @@ def resolve_auth(
     clouds.yaml. Then, as the OpenStack CLI does: OS_TOKEN with OS_IMAGE_URL
     (or with OS_AUTH_URL to find the endpoint), OS_CLOUD, and OS_AUTH_URL with
     a user or an application credential.
+
+    Beside a cloud, ``OS_*`` credential variables fill what the cloud leaves
+    unset; with ``environment_wins`` (the command line's rule, the openstack
+    CLI's) each one that is set replaces the cloud's own value.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     if endpoint:
         return StaticAuth(endpoint, token or env_token(env)), env_verify(env)
     if cloud:
-        return from_cloud(cloud, "the cloud argument", env, config_files, token, region, interface)
+        return from_cloud(cloud, "the cloud argument", env, config_files, token, region, interface, environment_wins)
     by_token = from_env_token(env, token, region, interface)
     if by_token is not None:
         return by_token, env_verify(env)
     env_cloud = env_value(env, "OS_CLOUD")
     if env_cloud:
-        return from_cloud(env_cloud, "OS_CLOUD", env, config_files, token, region, interface)
+        return from_cloud(env_cloud, "OS_CLOUD", env, config_files, token, region, interface, environment_wins)
     if token:
         raise ConfigError("a token needs an endpoint: pass the Images API endpoint, or set OS_IMAGE_URL or OS_AUTH_URL")
     if env_value(env, "OS_AUTH_URL"):

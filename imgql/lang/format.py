@@ -198,11 +198,31 @@ def bare_or_quoted(text: str) -> str:
     return quote(text)
 
 
+# What a backslash may stand before and still be read as written: not an
+# escape of its own, nor a character quote() itself escapes.
+_NOT_ESCAPES = frozenset("\\'\"ntr0")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _kept_as_written(after: str) -> bool:
+    """Whether a backslash followed by ``after`` reads back as a backslash."""
+    if not after:
+        return False
+    nxt = after[0]
+    if nxt in _NOT_ESCAPES or nxt in _QUOTE or not nxt.isprintable():
+        return False
+    digits = {"u": 4, "U": 8}.get(nxt)
+    return digits is None or not (len(after) > digits and set(after[1 : digits + 1]) <= _HEX)
+
+
 def quote(text: str) -> str:
     out = []
-    for ch in text:
+    for i, ch in enumerate(text):
         escaped = _QUOTE.get(ch)
-        if escaped is not None:
+        if ch == "\\" and _kept_as_written(text[i + 1 : i + 10]):
+            # `\.` reads back as itself: a pattern is shown as it was typed (`'^a\.b'`).
+            out.append(ch)
+        elif escaped is not None:
             out.append(escaped)
         elif not ch.isprintable():
             code = ord(ch)

@@ -378,7 +378,8 @@ def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySynta
     if closer is not None and not re.match(
         f"{re.escape(text[offset])}(?:[^{re.escape(closer)}\\\\]|\\\\.)*{re.escape(closer)}", text[offset:], re.DOTALL
     ):
-        return QuerySyntaxError("this quoted text is never closed", text=text, offset=offset)
+        # More text may still close it: the query is incomplete, not wrong.
+        return IncompleteQueryError("this quoted text is never closed", text=text, offset=offset)
     if not text.strip():
         return IncompleteQueryError(
             "the query is empty; a query starts with 'images', e.g. images where tag = lts", text=text, offset=0

@@ -2,7 +2,7 @@
 
     >>> import imgql
     >>> str(imgql.search_box("ubuntu 22.04 tag:lts size<5g"))
-    "images where name contains 'ubuntu' and name contains '22.04' and tag = lts and size < 5GiB"
+    "images where name contains 'ubuntu' and name contains '22.04' and tag like 'lts' and size < 5GiB"
 
 The syntax is the one people know from GitHub and mail search:
 
@@ -16,14 +16,24 @@ The syntax is the one people know from GitHub and mail search:
 - a leading ``-`` negates a word or a filter: ``-beta``, ``-tag:eol``;
 - ``sort:created`` or ``sort:size-desc`` orders the results.
 
-:func:`search_box` never raises on text: whatever cannot be read as a filter
-(an unknown or disallowed field, a value that does not fit its field, an
-unbalanced quote, a lone operator) is searched for as plain words. Only the
-fields in ``allow`` ever become filters, so a person can never widen the scope
-of a listing (``visibility:community``, ``owner:...``, ``member_status:all``,
+A visitor's case never matters: enum values are read in any case; the
+values of fields Glance keeps in lower case (``os_distro``, ``disk_format``,
+``container_format``, ``os_type``, ``architecture``, ids and checksums) are
+lower-cased, so the server still filters them; tags, names and other text
+match the whole value in any case (``tag:LTS`` is ``tag like 'LTS'``).
+
+:func:`search_box` never raises on text up to :data:`MAX_LENGTH` characters.
+A term it cannot read as a filter (a known field that is not allowed, a
+value that does not fit its field, an unknown sort key, a lone operator or
+dash, an unpaired quote) is left out of the query and listed, with the
+reason, in the returned query's ``ignored``. A name that is not a field
+(``http://x``, ``c++``) is searched for as words. Only the fields in
+``allow`` ever become filters, so a person can never widen the scope of a
+listing (``visibility:community``, ``owner:...``, ``member_status:all``,
 ``hidden:true``) unless the application allows those fields. The query is
-built as values, never as text, and ``str(query)`` shows how the search was
-understood.
+built as values, never as text, ends in the same check pass as a parsed
+query, and ``str(query)`` shows how the search was understood. The work is
+linear in the length of the text.
 """
 
 from __future__ import annotations
@@ -34,11 +44,18 @@ from collections.abc import Iterable
 
 import attrs
 
+from ..errors import Error, SearchBoxError
 from . import fields as F
 from .ast import And, Compare, Expr, InList, Match, Not, Or, Query, SortKey, Value
+from .check import check
 from .literals import LiteralError, read_text
+from .searchtokens import FILTER, Segment, Token, join_spaced_filters, tokenize
 
-__all__ = ["DEFAULT_ALLOW", "FIELD_ALIASES", "describe_allow", "search_box"]
+__all__ = ["DEFAULT_ALLOW", "FIELD_ALIASES", "MAX_LENGTH", "SearchQuery", "describe_allow", "search_box"]
+
+#: The longest text :func:`search_box` reads, in characters (far above what
+#: a person types; a form's URL is refused by most servers long before).
+MAX_LENGTH = 20_000
 
 #: The fields a search box may filter on unless the application says otherwise:
 #: every one of them only narrows the default listing.
@@ -74,11 +91,56 @@ FIELD_ALIASES: dict[str, str] = {
     "disk": "min_disk",
 }
 
+# Fields whose values Glance documents (or generates) in lower case: a
+# visitor's value is lower-cased and compared with `=`, which the server filters.
+_LOWER_CASE_FIELDS = frozenset(
+    {
+        "id",
+        "owner",
+        "checksum",
+        "os_hash_algo",
+        "os_hash_value",
+        "disk_format",
+        "container_format",
+        "os_type",
+        "os_distro",
+        "architecture",
+    }
+)
+
+Ignored = tuple[tuple[str, str], ...]
+
+
+@attrs.frozen(eq=False)
+class SearchQuery(Query):
+    """The query a search box text became, with the terms it left out.
+
+    ``ignored`` holds ``(term, reason)`` for every term that was not
+    understood, in the order typed, so that a page can say "ignored:
+    size<5xb (unknown size unit 'xb')". It is not part of the query: a
+    SearchQuery equals the :class:`Query` of the same conditions, and
+    ``imgql.parse(str(q)) == q``.
+    """
+
+    ignored: Ignored = ()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Query):
+            return NotImplemented
+        return (self.where, self.order_by, self.limit, self.all_images) == (
+            other.where,
+            other.order_by,
+            other.limit,
+            other.all_images,
+        )
+
+    def __hash__(self) -> int:
+        return hash(Query(self.where, self.order_by, self.limit, self.all_images))
+
+
 _FIELD_NAME = re.compile(r"[a-z_][a-z0-9_\-]*(\.[a-z0-9_\-]+)*", re.IGNORECASE)
-# `field` followed by `:`, or by a comparison written straight after it (`size<5g`).
-_FILTER = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-]*?)(:|<=|>=|!=|<|>|=)(.*)\Z", re.DOTALL)
 _LEADING_OP = re.compile(r"(<=|>=|!=|<|>|=)(.*)\Z", re.DOTALL)
-_OPS = ("<=", ">=", "!=", "<", ">", "=")
+_ONLY_OPERATORS = re.compile(r"[<>=!:\-]+\Z")
 _RELATIVE = re.compile(r"[0-9]+(?:\.[0-9]+)?[a-z]+\Z", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TEXT_KINDS = (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS)
@@ -87,79 +149,112 @@ _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
 
-@attrs.frozen
-class _Segment:
-    text: str
-    quoted: bool
+class _Unread(Exception):
+    """A term that cannot be a filter, and why (in plain words)."""
 
-
-@attrs.frozen
-class _Token:
-    segments: tuple[_Segment, ...]
-
-    @property
-    def plain(self) -> str:
-        """The text as typed, without the quotes."""
-        return "".join(s.text for s in self.segments)
-
-    @property
-    def head(self) -> str:
-        """The unquoted text the token starts with."""
-        first = self.segments[0]
-        return "" if first.quoted else first.text
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def search_box(
     text: str,
     allow: Iterable[str] | None = None,
     default_field: str = "name",
-) -> Query:
-    """Read what a person typed into a search box as a :class:`~imgql.lang.ast.Query`.
+    *,
+    max_length: int = MAX_LENGTH,
+) -> SearchQuery:
+    """Read what a person typed into a search box as a :class:`SearchQuery`.
 
     ``allow`` names the fields that may become filters (canonical names,
-    aliases or custom property names; :data:`DEFAULT_ALLOW` when None).
-    Bare words and phrases match ``default_field``, which must be a text
-    field. Never raises on ``text``; raises :class:`ValueError` only for an
-    ``allow`` or ``default_field`` that is itself wrong (a programming error).
+    aliases, well-known properties, or ``property.NAME`` for a custom
+    property; :data:`DEFAULT_ALLOW` when None). Bare words and phrases match
+    ``default_field``, which must be a text field. Never raises on ``text``
+    up to ``max_length`` characters; raises :class:`imgql.SearchBoxError`
+    for longer text, for ``text`` that is not a ``str`` (bytes must be
+    decoded first), and for an ``allow`` or ``default_field`` that is itself
+    wrong (an unknown or misspelt field name).
     """
-    allowed = _allowed_fields(DEFAULT_ALLOW if allow is None else allow)
-    default = F.lookup(default_field)
-    if not _FIELD_NAME.fullmatch(default_field) or default.kind not in _TEXT_KINDS:
-        raise ValueError(f"default_field must be a text field, not {default_field!r}")
     if not isinstance(text, str):
-        text = "" if text is None else str(text)
+        raise SearchBoxError(f"the search text must be a str, not {type(text).__name__}")
+    if len(text) > max_length:
+        raise SearchBoxError(f"the search text is {len(text)} characters long; a search box reads at most {max_length}")
+    allowed = _allowed_fields(DEFAULT_ALLOW if allow is None else allow)
+    default = _default_field(default_field)
     reader = _Reader(allowed, default.name)
-    terms: list[Expr] = []
-    order: list[SortKey] = []
-    for token in _join_spaced_filters(_tokenize(text), allowed):
-        sort_key = reader.sort_key(token)
-        if sort_key is not None:
-            if sort_key.field not in {k.field for k in order}:
-                order.append(sort_key)
-            continue
-        for term in reader.term(token):
-            for operand in term.operands if isinstance(term, And) else (term,):
-                if operand not in terms:
-                    terms.append(operand)
+    terms: dict[Expr, None] = {}  # ordered, and a repeated term costs one look-up
+    order: dict[str, SortKey] = {}
+    ignored: list[tuple[str, str]] = []
+    tokens, unpaired = tokenize(text)
+    if unpaired:
+        ignored.append(('"', "a quote without its pair; the rest is read as words"))
+    for token in join_spaced_filters(tokens, allowed):
+        try:
+            sort_key = reader.sort_key(token)
+            if sort_key is not None:
+                order.setdefault(sort_key.field, sort_key)
+                continue
+            for term in reader.term(token):
+                for operand in term.operands if isinstance(term, And) else (term,):
+                    terms.setdefault(operand, None)
+        except _Unread as unread:
+            ignored.append((token.typed, unread.reason))
     where: Expr | None
     if not terms:
         where = None
     elif len(terms) == 1:
-        where = terms[0]
+        where = next(iter(terms))
     else:
         where = And(tuple(terms))
-    return Query(where=where, order_by=tuple(order))
+    return _checked(SearchQuery(where=where, order_by=tuple(order.values()), ignored=tuple(ignored)))
+
+
+def _checked(query: SearchQuery) -> SearchQuery:
+    """The query through the check pass every tree goes through. Each term
+    was built to pass it; a failure here is a fault of this module."""
+    result = check(query)
+    if result.errors:  # pragma: no cover - the reader builds only valid terms
+        raise SearchBoxError(f"the search box built a query the check pass refuses: {result.errors[0]}")
+    checked = result.query
+    assert isinstance(checked, SearchQuery)
+    return checked
+
+
+def _default_field(name: object) -> F.Field:
+    if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name):
+        raise SearchBoxError(f"default_field must be a text field, not {name!r}")
+    field = _allowed_field(name, "default_field")
+    if field.kind not in _TEXT_KINDS:
+        raise SearchBoxError(f"default_field must be a text field, not {name!r}")
+    return field
+
+
+def _allowed_field(name: str, what: str) -> F.Field:
+    alias = FIELD_ALIASES.get(name.lower())
+    if alias is not None:
+        return F.lookup(alias)
+    found = F.resolve(name)
+    if found.suggestion is not None:
+        raise SearchBoxError(
+            f"{what}: {name!r} is not a field; did you mean {found.suggestion!r}? "
+            f"(a custom property of that name is written property.{name})"
+        )
+    return found.field
 
 
 def _allowed_fields(names: Iterable[str]) -> dict[str, str]:
     """Lower-cased name a person may type -> canonical field name."""
     if isinstance(names, str):
         names = (names,)
+    try:
+        entries = list(names)
+    except TypeError:
+        raise SearchBoxError(f"allow must be a list of field names, not {type(names).__name__}") from None
     allowed: dict[str, str] = {}
-    for name in names:
+    for name in entries:
         if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name):
-            raise ValueError(f"not a field name: {name!r}")
-        canonical = F.lookup(name).name
+            raise SearchBoxError(f"allow: not a field name: {name!r}")
+        canonical = _allowed_field(name, "allow").name
         allowed[name.lower()] = canonical
         allowed[canonical.lower()] = canonical
     for field in F.FIELDS:
@@ -171,90 +266,6 @@ def _allowed_fields(names: Iterable[str]) -> dict[str, str]:
         if target in allowed.values():
             allowed.setdefault(alias, target)
     return allowed
-
-
-# --------------------------------------------------------------------------- tokens
-
-
-def _clean(text: str) -> str:
-    # Control and format characters (NUL, escapes, zero-width joiners) separate words.
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
-
-
-def _tokenize(text: str) -> list[_Token]:
-    """Words and "phrases"; a quote without its pair is ignored."""
-    text = _clean(text)
-    tokens: list[_Token] = []
-    segments: list[_Segment] = []
-    current: list[str] = []
-    i, n = 0, len(text)
-
-    def flush_text() -> None:
-        if current:
-            segments.append(_Segment("".join(current), False))
-            current.clear()
-
-    def flush_token() -> None:
-        flush_text()
-        if segments:
-            tokens.append(_Token(tuple(segments)))
-            segments.clear()
-
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            flush_token()
-            i += 1
-        elif ch == '"':
-            end = text.find('"', i + 1)
-            if end < 0:
-                i += 1  # an unbalanced quote: the rest reads as plain words
-                continue
-            flush_text()
-            segments.append(_Segment(" ".join(text[i + 1 : end].split()), True))
-            i = end + 1
-        else:
-            current.append(ch)
-            i += 1
-    flush_token()
-    return tokens
-
-
-def _join_spaced_filters(tokens: list[_Token], allowed: dict[str, str]) -> list[_Token]:
-    """``size < 5g`` and ``tag: lts`` read as ``size<5g`` and ``tag:lts``."""
-    out: list[_Token] = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        head = token.head
-        if len(token.segments) == 1 and head:
-            name = head.lstrip("-")
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            after = tokens[i + 2] if i + 2 < len(tokens) else None
-            if (
-                name.lower() in allowed
-                and nxt is not None
-                and after is not None
-                and nxt.head in _OPS
-                and len(nxt.segments) == 1
-            ):
-                out.append(_Token((_Segment(head + nxt.head, False), *after.segments)))
-                i += 3
-                continue
-            if (
-                name.endswith(":")
-                and name[:-1].lower() in allowed
-                and nxt is not None
-                and not (nxt.head.startswith("-") or _FILTER.match(nxt.head))
-            ):
-                out.append(_Token((token.segments[0], *nxt.segments)))
-                i += 2
-                continue
-        out.append(token)
-        i += 1
-    return out
 
 
 # --------------------------------------------------------------------------- reading
@@ -273,7 +284,7 @@ class _Reader:
 
     # Words -------------------------------------------------------------
 
-    def words(self, token: _Token, negated: bool) -> list[Expr]:
+    def words(self, token: Token, negated: bool) -> list[Expr]:
         out: list[Expr] = []
         for segment in token.segments:
             parts = [segment.text] if segment.quoted else segment.text.split()
@@ -289,7 +300,7 @@ class _Reader:
 
     # Sorting -----------------------------------------------------------
 
-    def sort_key(self, token: _Token) -> SortKey | None:
+    def sort_key(self, token: Token) -> SortKey | None:
         if len(token.segments) != 1 or token.segments[0].quoted:
             return None
         head = token.head
@@ -304,59 +315,61 @@ class _Reader:
                 break
         canonical = self.allowed.get(spec.lower())
         if canonical is None or not F.lookup(canonical).orderable:
-            return None
+            raise _Unread(f"not a field this search can sort by ({describe_sortable(self.allowed)})")
         return SortKey(canonical, descending)
 
     # Terms -------------------------------------------------------------
 
-    def term(self, token: _Token) -> list[Expr]:
+    def term(self, token: Token) -> list[Expr]:
         negated = False
         segments = token.segments
         first = segments[0]
-        if not first.quoted and first.text.startswith("-") and token.plain != "-":
+        if len(segments) == 1 and not first.quoted and _ONLY_OPERATORS.fullmatch(first.text):
+            if first.text.strip("-"):
+                raise _Unread("an operator with no field before it")
+            raise _Unread("a dash with nothing after it")
+        if not first.quoted and first.text.startswith("-"):
             negated = True
             rest = first.text[1:]
-            segments = ((_Segment(rest, False),) if rest else ()) + segments[1:]
-            if not segments:
-                return []
-            token = _Token(segments)
+            segments = ((Segment(rest, False),) if rest else ()) + segments[1:]
+            token = Token(segments)
         expr = self.filter(token, negated)
         if expr is not None:
             return [expr]
         return self.words(token, negated)
 
-    def filter(self, token: _Token, negated: bool) -> Expr | None:
-        match = _FILTER.match(token.head)
+    def filter(self, token: Token, negated: bool) -> Expr | None:
+        """The filter the token is, None when it is words (no field name),
+        or _Unread when it names a field but cannot be read."""
+        match = FILTER.match(token.head)
         if match is None:
             return None
         name, op, rest = match.groups()
         canonical = self.allowed.get(name.lower())
         if canonical is None:
+            if name.lower() in FIELD_ALIASES or F.is_known(F.resolve(name).field.name):
+                raise _Unread(f"{name} is not a field this search filters on")
             return None
         field = F.lookup(canonical)
-        value_segments = ((_Segment(rest, False),) if rest else ()) + token.segments[1:]
+        value_segments = ((Segment(rest, False),) if rest else ()) + token.segments[1:]
         if op == ":" and value_segments and not value_segments[0].quoted:
             leading = _LEADING_OP.match(value_segments[0].text)
             if leading is not None:
                 op = leading.group(1)
                 rest = leading.group(2)
-                value_segments = ((_Segment(rest, False),) if rest else ()) + value_segments[1:]
-        if not value_segments:
-            return None
+                value_segments = ((Segment(rest, False),) if rest else ()) + value_segments[1:]
         quoted = any(s.quoted for s in value_segments)
         value = _Value("".join(s.text for s in value_segments), quoted)
-        if not value.text:
-            return None
+        if not value.text.strip():
+            raise _Unread(f"no value after {name}{op}")
         expr = self.condition(field, op, value)
-        if expr is None:
-            return None
         if negated:
             if field.kind in F.NOT_IN_RECORD:
-                return None  # membership scope and location can only narrow, never be negated
+                raise _Unread(f"{field.name} can only narrow a search, not exclude")
             return Not(expr)
         return expr
 
-    def condition(self, field: F.Field, op: str, value: _Value) -> Expr | None:
+    def condition(self, field: F.Field, op: str, value: _Value) -> Expr:
         if op in (":", "="):
             if not value.quoted and ".." in value.text:
                 return self.range(field, value.text)
@@ -364,17 +377,19 @@ class _Reader:
                 return self.any_of(field, value.text)
             return self.equals(field, value)
         if field.kind in F.NOT_IN_RECORD:
-            return None
+            raise _Unread(f"{field.name} takes : only (with one value or several, a,b)")
         if op == "!=":
             inner = self.equals(field, value)
             if isinstance(inner, Compare) and inner.op == "=":
                 return Compare(inner.field, "!=", inner.value)
-            return None
+            if isinstance(inner, Match) and not inner.negated:
+                return attrs.evolve(inner, negated=True)
+            raise _Unread(f"{field.name} cannot be compared with !=")
         if field.kind not in _ORDERED_KINDS:
-            return None
+            raise _Unread(f"{field.name} has no order; write {field.name}:value")
         return self.compare(field, op, value.text)
 
-    def equals(self, field: F.Field, value: _Value) -> Expr | None:
+    def equals(self, field: F.Field, value: _Value) -> Expr:
         text = value.text
         if field.kind in _TEXT_KINDS and not value.quoted and ("*" in text or "?" in text):
             return Match(field.name, "like", text)
@@ -382,57 +397,44 @@ class _Reader:
             day = _day(text)
             if day is not None:
                 return And((Compare(field.name, ">=", day), Compare(field.name, "<", day + dt.timedelta(days=1))))
-        read = _read(field, text, "=")
-        if read is None:
-            return None
-        return Compare(field.name, "=", read)
+        if field.kind in (F.Kind.STRING, F.Kind.PROPERTY, F.Kind.TAGS) and text.lower() != text.upper():
+            # Letters: the visitor's case must not matter.
+            if field.name in _LOWER_CASE_FIELDS:
+                text = text.lower()
+            else:
+                return Match(field.name, "like", _literal_glob(text.strip()))
+        return Compare(field.name, "=", _read(field, text, "="))
 
-    def any_of(self, field: F.Field, text: str) -> Expr | None:
+    def any_of(self, field: F.Field, text: str) -> Expr:
         items = [item for item in (part.strip() for part in text.split(",")) if item]
         if not items:
-            return None
-        if field.kind is F.Kind.DATETIME:
-            branches: list[Expr] = []
-            for item in items:
-                branch = self.equals(field, _Value(item, False))
-                if branch is None:
-                    return None
-                if branch not in branches:
-                    branches.append(branch)
-            return branches[0] if len(branches) == 1 else Or(tuple(branches))
+            raise _Unread("no value between the commas")
         if field.kind is F.Kind.BOOLEAN:
-            return None
-        values: list[Value] = []
-        for item in items:
-            read = _read(field, item, "=")
-            if read is None:
-                return None
-            if read not in values:
-                values.append(read)
-        if len(values) == 1:
-            return Compare(field.name, "=", values[0])
-        return InList(field.name, tuple(values))
+            raise _Unread(f"{field.name} is true or false, not a list")
+        branches = list(dict.fromkeys(self.equals(field, _Value(item, False)) for item in items))
+        if len(branches) == 1:
+            return branches[0]
+        values = [b.value for b in branches if isinstance(b, Compare) and b.op == "="]
+        if len(values) == len(branches):
+            return InList(field.name, tuple(values))
+        return Or(tuple(branches))
 
-    def range(self, field: F.Field, text: str) -> Expr | None:
-        if field.kind not in _ORDERED_KINDS or text.count("..") != 1:
-            return None
+    def range(self, field: F.Field, text: str) -> Expr:
+        if field.kind not in _ORDERED_KINDS:
+            raise _Unread(f"{field.name} has no order, so no range")
+        if text.count("..") != 1:
+            raise _Unread("a range is low..high, with one ..")
         low, high = (part.strip() for part in text.split(".."))
         bounds: list[Expr] = []
         if low not in ("", "*"):
-            lower = self.compare(field, ">=", low)
-            if lower is None:
-                return None
-            bounds.append(lower)
+            bounds.append(self.compare(field, ">=", low))
         if high not in ("", "*"):
-            upper = self.compare(field, "<=", high)
-            if upper is None:
-                return None
-            bounds.append(upper)
+            bounds.append(self.compare(field, "<=", high))
         if not bounds:
-            return None
+            raise _Unread("a range needs at least one end")
         return bounds[0] if len(bounds) == 1 else And(tuple(bounds))
 
-    def compare(self, field: F.Field, op: str, text: str) -> Expr | None:
+    def compare(self, field: F.Field, op: str, text: str) -> Expr:
         if field.kind is F.Kind.DATETIME:
             day = _day(text)
             if day is not None:
@@ -442,10 +444,12 @@ class _Reader:
                 if op == ">":
                     return Compare(field.name, ">=", day + dt.timedelta(days=1))
                 return Compare(field.name, op, day)
-        read = _read(field, text, op)
-        if read is None:
-            return None
-        return Compare(field.name, op, read)
+        return Compare(field.name, op, _read(field, text, op))
+
+
+def _literal_glob(text: str) -> str:
+    """A ``like`` pattern that matches ``text`` itself, in any case."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?")
 
 
 def _day(text: str) -> dt.datetime | None:
@@ -460,13 +464,13 @@ def _day(text: str) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
 
 
-def _read(field: F.Field, text: str, op: str) -> Value | None:
-    """``text`` as a value of ``field``, read as in a query, or None when it
-    is not one. A search box also takes yes/no/on/off/1/0 for booleans and
-    ``7d`` for ``7d ago``."""
+def _read(field: F.Field, text: str, op: str) -> Value:
+    """``text`` as a value of ``field``, read as in a query; _Unread with the
+    reason when it is not one. A search box also takes yes/no/on/off/1/0 for
+    booleans and ``7d`` for ``7d ago``."""
     text = text.strip()
     if not text:
-        return None
+        raise _Unread(f"no value for {field.name}")
     if field.kind is F.Kind.BOOLEAN:
         lowered = text.lower()
         text = "true" if lowered in _TRUE else "false" if lowered in _FALSE else text
@@ -474,12 +478,22 @@ def _read(field: F.Field, text: str, op: str) -> Value | None:
         text += " ago"
     try:
         return read_text(field, text, op)
-    except (LiteralError, ValueError, OverflowError, ArithmeticError):
-        return None
+    except LiteralError as exc:
+        raise _Unread(str(exc)) from None
+    except (ValueError, OverflowError, ArithmeticError, Error):
+        raise _Unread(f"not a value of {field.name}") from None
+
+
+def describe_sortable(allowed: dict[str, str]) -> str:
+    from .format import field_name
+
+    names = sorted({field_name(c) for c in allowed.values() if F.lookup(c).orderable})
+    return "sortable: " + ", ".join(names) if names else "none is sortable here"
 
 
 def describe_allow(allow: Iterable[str] | None = None) -> str:
     """The filterable fields, for a search box's help text."""
     from .format import field_name
 
-    return ", ".join(sorted({field_name(F.lookup(n).name) for n in (DEFAULT_ALLOW if allow is None else allow)}))
+    names = sorted(set(_allowed_fields(DEFAULT_ALLOW if allow is None else allow).values()))
+    return ", ".join(sorted({field_name(n) for n in names}))

@@ -5,7 +5,7 @@ form, for which operators. The planner reads these tables; it has no
 `if profile == ...` branches. To teach imgql a new parameter, add a row here
 (docs/planning.md walks through it).
 
-Facts come from GLANCE.md (a real Glance 33) and the provider's "Listing
+Facts come from docs/glance.md (a real Glance 33) and the provider's "Listing
 Images" page; where the page is wrong, the server's behaviour wins.
 """
 

@@ -66,7 +66,9 @@ def explain(plan: Plan) -> str:
     if plan.order_by:
         order = describe_order(plan.order_by)
         if plan.client_sort:
-            lines.append(f"  order: {order}, sorted on the client after every match is fetched (nulls first ascending)")
+            # Nulls sort first ascending and last descending (docs/language.md).
+            nulls = "nulls last" if plan.order_by[0].descending else "nulls first"
+            lines.append(f"  order: {order}, sorted on the client after every match is fetched ({nulls})")
         elif count > 1:
             lines.append(f"  order: {order}, sorted by the server, streams merged in order")
         else:
@@ -79,6 +81,9 @@ def explain(plan: Plan) -> str:
                 f"  limit: {plan.limit}, in pages of {plan.page_size} (the server's largest); "
                 f"paging stops once {_images(plan.limit)} {'is' if plan.limit == 1 else 'are'} listed"
             )
+        elif plan.client_sort:
+            # Every match must be seen before the first `limit` of the order are known.
+            lines.append(f"  limit: {plan.limit}, applied on the client after sorting")
         else:
             lines.append(
                 f"  limit: {plan.limit}, applied on the client; paging stops once "

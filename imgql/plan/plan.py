@@ -61,7 +61,7 @@ class Request:
         return isinstance(self.residual, Const) and self.residual.value
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Plan:
     query: Query
     profile: str
@@ -117,6 +117,11 @@ class Plan:
 
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:
         printer.text(self.explain())  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        # Readable at a plain REPL too: the query, the profile and what is sent.
+        sent = ", ".join(f"GET {r.url(self.page_size)}" for r in self.requests) or "no request (nothing can match)"
+        return f"<imgql.Plan {self.query} [{self.profile}]: {sent}>"
 
 
 def describe_order(keys: tuple[SortKey, ...]) -> str:

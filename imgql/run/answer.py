@@ -246,10 +246,15 @@ def merge_key(order_by: tuple[SortKey, ...]) -> Any:
 ONE_COUNT_BOUND = 20
 
 
-def exactly_one(query_text: str, images: Iterator[Any]) -> Any:
+def exactly_one(query_text: str, images: Iterator[Any], params: Mapping[str, Any] | None = None) -> Any:
     """The single image ``images`` yields, or NotFound / MultipleFound with
-    what a person fixing a configuration file needs to know."""
+    what a person fixing a configuration file needs to know (the values bound
+    to the query's ``$names`` among it)."""
     from ..errors import MultipleFound, NotFound
+
+    if params:
+        bound = ", ".join(f"${name} = {_shown(value)}" for name, value in sorted(params.items()))
+        query_text = f"{query_text} (with {bound})"
 
     found = list(itertools.islice(images, ONE_COUNT_BOUND + 1))
     if len(found) == 1:
@@ -264,3 +269,9 @@ def exactly_one(query_text: str, images: Iterator[Any]) -> Any:
         f"  matches: {names}{more}\n"
         "  to pick one, add an order and a limit, e.g. `order by created_at desc limit 1`"
     )
+
+
+def _shown(value: Any) -> str:
+    """A bound value as a message quotes it, bounded in length."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

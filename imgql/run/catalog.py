@@ -146,7 +146,7 @@ class Catalog:
 
     def one(self, query: str | Query, **params: Any) -> Image:
         text = query if isinstance(query, str) else str(query)
-        result: Image = exactly_one(text, self.query(query, **params))
+        result: Image = exactly_one(text, self.query(query, **params), params)
         return result
 
 

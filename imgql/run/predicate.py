@@ -104,7 +104,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-# What reads as a number, as for a literal in a query (values.parse_number):
+# What reads as a number, as for a literal in a query (imgql.lang.literals.parse_number):
 # not float()'s wider idea, which takes "nan", "infinity" and "1_000".
 _NUMERIC = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 

@@ -133,6 +133,9 @@ WHOLE_KEYS = frozenset(
 )
 # A wrapping column is not made narrower than this (Name: the last to shrink).
 _MIN_WRAP = 10
+# The longest word kept whole in a wrapping column; a longer one is folded.
+_MAX_WORD = 20
+_NO_BREAK = "\u00a0"
 _MIN_NAME = 16
 
 # Record keys whose values are byte counts, shown human-readable in tables.
@@ -178,7 +181,10 @@ def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: 
         if key in _UNIT_SUFFIX:
             return f"{value}{_UNIT_SUFFIX[key]}"
     if isinstance(value, (list, tuple)):
-        return (", " if human else ",").join(str(v) for v in value)
+        if human:
+            # A tag with a space must not wrap into what looks like two tags.
+            return ", ".join(str(v).replace(" ", _NO_BREAK) for v in value)
+        return ",".join(str(v) for v in value)
     if isinstance(value, Mapping):
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     text = str(value)
@@ -227,11 +233,13 @@ def close_names(name: str, candidates: Iterable[str]) -> list[str]:
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
-    """A cell's lines at ``width``: broken at spaces and hyphens, long words folded."""
+    """A cell's lines at ``width``: broken at spaces and hyphens, long words
+    folded. A no-break space (inside a tag, see :func:`cell_text`) is not a
+    place to break; it is printed as a space."""
     if len(text) <= width or width < 1:
-        return [text]
+        return [text.replace(_NO_BREAK, " ")]
     lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True)
-    return lines or [""]
+    return [line.replace(_NO_BREAK, " ") for line in lines] or [""]
 
 
 @attrs.frozen
@@ -301,7 +309,9 @@ def _fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | 
             else:
                 if stage != "wrap":
                     continue
-                floor = max(_header_words(column.header), min(natural[i], _MIN_WRAP))
+                # A word (a tag) is not broken when it fits a readable width.
+                words = max((len(w) for row in rows for w in row[i].split(" ")), default=0)
+                floor = max(_header_words(column.header), min(natural[i], max(_MIN_WRAP, min(words, _MAX_WORD))))
             widths[i] = max(floor, widths[i] - excess)
     return tuple(widths) if sum(widths) <= room else None
 
@@ -358,6 +368,11 @@ def block_text(records: Iterable[Mapping[str, Any]], columns: Sequence[Column], 
     return "\n\n".join(blocks)
 
 
+# How much of a ResultList a plain REPL shows.
+_REPR_ROWS = 20
+_REPR_WIDTH = 100
+
+
 class ResultList(Sequence[Any]):
     """Query results held in memory, shown as a table by IPython and Jupyter.
 
@@ -369,6 +384,8 @@ class ResultList(Sequence[Any]):
         self._items: tuple[Any, ...] = tuple(images)
         for item in self._items:
             _record(item)  # fail early on anything that is not an image
+        # Columns given here are also what to_dicts() keeps by default.
+        self._chosen = columns is not None
         if columns is None:
             self.columns: tuple[Column, ...] = DEFAULT_COLUMNS
         else:
@@ -390,7 +407,7 @@ class ResultList(Sequence[Any]):
 
     def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
-            return ResultList(self._items[index], self.columns)
+            return ResultList(self._items[index], self.columns if self._chosen else None)
         return self._items[index]
 
     def __len__(self) -> int:
@@ -409,11 +426,12 @@ class ResultList(Sequence[Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def to_dicts(self, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """The records as plain dicts: whole, or only the keys of ``columns``."""
+        """The records as plain dicts: only the keys of ``columns`` (by default
+        the columns the list was made with), or whole when no columns were given."""
         records = [_record(item) for item in self._items]
-        if columns is None:
+        if columns is None and not self._chosen:
             return [dict(r) for r in records]
-        keys = [resolve_column(c).key for c in columns]
+        keys = [c.key for c in self.columns] if columns is None else [resolve_column(c).key for c in columns]
         return [{k: r.get(k) for k in keys} for r in records]
 
     def to_dataframe(self, columns: Sequence[str] | None = None) -> Any:
@@ -430,8 +448,14 @@ class ResultList(Sequence[Any]):
         return plain_table((_record(i) for i in self._items), self.columns, width=width)
 
     def __repr__(self) -> str:
+        # A plain REPL shows the table too (the first rows of a long list).
         count = len(self._items)
-        return f"<imgql.ResultList of {count} image{'' if count == 1 else 's'}>"
+        head = f"{count} image{'' if count == 1 else 's'}"
+        if not count:
+            return head
+        shown = self._items[:_REPR_ROWS]
+        more = f"\n(and {count - len(shown)} more)" if count > len(shown) else ""
+        return f"{head}\n{plain_table((_record(i) for i in shown), self.columns, width=_REPR_WIDTH)}{more}"
 
     def __str__(self) -> str:
         return self.table()

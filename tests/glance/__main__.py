@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 from .auth import ADMIN_ROLES, MEMBER_ROLES, auth_headers
+from .identity_proxy import hand_try_commands, identity_proxy
 from .install import InstallError, install, is_installed, venv_dir
 from .seed import seed
 from .server import GlanceServer, GlanceStartError
@@ -60,13 +61,17 @@ def _serve(port: int, images: int, api_limit_max: int) -> None:
         print(f"admin: X-Roles: {admin['X-Roles']}")
         flags = " ".join(f"-H {shlex.quote(f'{k}: {v}')}" for k, v in caller.items())
         print(f"\nexample:\n  curl -s {flags} '{server.url}/v2/images?limit=3&sort=name:asc'")
-        print("\nCtrl-C to stop.", flush=True)
-        try:
-            while server.process.poll() is None:
-                time.sleep(0.5)
-            print(f"Glance exited ({server.process.returncode}):\n{server.log()[-3000:]}", file=sys.stderr)
-        except KeyboardInterrupt:
-            print("stopping")
+        with identity_proxy(server.url, caller) as proxy:
+            print(f"\nTry imgql by hand (from the repository root): {proxy} adds the caller's headers")
+            for command in hand_try_commands(proxy):
+                print(f"  {command}")
+            print("\nCtrl-C to stop.", flush=True)
+            try:
+                while server.process.poll() is None:
+                    time.sleep(0.5)
+                print(f"Glance exited ({server.process.returncode}):\n{server.log()[-3000:]}", file=sys.stderr)
+            except KeyboardInterrupt:
+                print("stopping")
 
 
 if __name__ == "__main__":
