@@ -71,7 +71,8 @@ exit codes:
   3    not found or ambiguous: --one or check found no image, or several
   4    authentication: credentials missing or refused (401), not allowed (403)
   5    the Images API failed or could not be reached (after retries)
-  10   lock --check: the lock is out of date (an entry changed, gone, new or removed)
+  10   lock --check: the lock is out of date (an entry changed, gone, new,
+       or removed)
   130  interrupted (Ctrl-C); what was already printed is kept
 
 credentials (without --catalog) come from the openstack CLI's options, given
@@ -328,11 +329,12 @@ done on the client (profile none), whatever --profile says.
 
 EXTERNAL_EXAMPLES = """\
 The input is one JSON object of strings: "query" is the query, "per" may be
-"region", every other key gives a $parameter. The output is one JSON object of
-strings (id, name, created_at, checksum, size, ..., property.NAME; see docs/terraform.md).
+"region", every other key gives a $parameter. The output is one JSON object
+of strings (id, name, created_at, checksum, size, ..., property.NAME; see
+docs/terraform.md).
 
 examples:
-  echo '{"query": "images where os_distro = $d order by created_at desc limit 1", "d": "ubuntu"}' \\
+  echo '{"query": "images where os_distro = $d limit 1", "d": "ubuntu"}' \\
     | imgql external --os-cloud prod
 
 """
@@ -408,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command(
         "external",
-        "answer Terraform's external data source: a JSON object on stdin, the image as JSON on stdout",
+        "answer Terraform's external data source (JSON on stdin, the image on stdout)",
         [under],
         EXTERNAL_EXAMPLES,
     )
