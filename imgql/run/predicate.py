@@ -371,9 +371,7 @@ class _Compiler(Fold[str]):
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
-            from ..lang.regex import compile_regex  # loaded only for a `~` (RE2 is slow to import)
-
-            test = self.const(compile_regex(pattern))
+            return self.regex(node, kind, pattern)
         else:
             test = None
             needle = self.const(pattern.casefold())
@@ -389,6 +387,28 @@ class _Compiler(Fold[str]):
             return f"({'not ' if node.negated else ''}{body})"
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         sense = "not " if node.negated else ""
+        return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
+
+    def regex(self, node: Match, kind: F.Kind, pattern: str) -> str:
+        from ..lang.regex import regex_engines  # loaded only for a `~` (RE2 is slow to import)
+
+        engines = regex_engines(pattern)
+        search = self.const(engines.search)
+        fast = None if engines.ascii_search is None else self.const(engines.ascii_search)
+
+        def check(text: str) -> str:
+            # Python's re answers as RE2 does on ASCII text only (it folds `İ`
+            # and `ı` to `i` under (?i)); any other text goes to RE2.
+            if fast is None:
+                return f"({search}({text}) is not None)"
+            return f"(({fast} if {text}.isascii() else {search})({text}) is not None)"
+
+        sense = "not " if node.negated else ""
+        if kind is F.Kind.TAGS:
+            t = self.var()
+            return f"({sense}any({check(t)} for {t} in ({self.get(node.field)} or ())))"
+        v = self.var()
+        getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
     def ascii_prefix(self, node: Match, kind: F.Kind, prefix: str, match: Any) -> str:
