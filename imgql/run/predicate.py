@@ -566,11 +566,13 @@ def _null_first(value: Any) -> tuple[Any, ...]:
 
 
 def _property_sort_key(value: Any) -> tuple[Any, ...]:
-    """Numbers before text, numbers by value, text by code point."""
+    """Numbers before text, numbers by value, text by code point. Equal
+    numbers written differently (`5` and `5.0`, `10` and `010`) are equal
+    keys, so the order's last key, id, decides between them."""
     text = _text(value)
     if text is None:
         return (0,)
     number = _number(text)
     if number is not None:
-        return (1, number, text)
+        return (1, number)
     return (2, text)
