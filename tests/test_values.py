@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+import imgql
 from imgql.lang.ast import RelativeTime
 from imgql.lang.fields import GIB, MIB
 from imgql.lang.literals import (
@@ -251,3 +252,54 @@ def test_parse_boolean_errors(text: str) -> None:
 )
 def test_parse_number(text: str, expected: Decimal | None) -> None:
     assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-12-04T21:12:06.0000000Z", "2026-12-04T21:12:06+00:00"),
+        ("2026-12-04T21:12:06.123456000Z", "2026-12-04T21:12:06.123456+00:00"),
+        ("2026-12-04T21:12:06,5Z", "2026-12-04T21:12:06.500000+00:00"),
+        ("2026-12-04T21:12", "2026-12-04T21:12:00+00:00"),
+        ("2026-12-04T21:12:06+0200", "2026-12-04T19:12:06+00:00"),
+        ("2026-12-04T21:12:06-02", "2026-12-04T23:12:06+00:00"),
+    ],
+)
+def test_the_iso_8601_forms_read(text: str, instant: str) -> None:
+    from imgql.lang.literals import parse_datetime
+
+    assert parse_datetime(text).isoformat() == instant
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2026-12-04T21:12:06.0000001Z", "finer than a microsecond"),
+        ("2026-12-04T21:12:06.123456789Z", "finer than a microsecond"),
+        ("20261204", "with dashes"),
+        ("20261204T211206Z", "with dashes"),
+        ("2026-W49-5", "week dates"),
+        ("2026-W49-5T10:00", "week dates"),
+        ("2026-338", "ordinal dates"),
+        ("2026-12-04T24:00:00", "00:00 of the next day"),
+        ("2026-12-04T21", "not a date or time"),
+        ("2026-12-04T21:12:60", "not a date or time"),
+        ("\u0662\u0660\u0662\u0666-12-04", "not a date or time"),
+    ],
+)
+def test_other_forms_are_refused_with_the_literals_position(text: str, words: str) -> None:
+    query = f"images where created_at >= '{text}'"
+    with pytest.raises(imgql.InvalidValueError, match=words) as caught:
+        imgql.parse(query)
+    assert caught.value.column == query.index("'") + 1
+
+
+def test_a_sub_microsecond_time_is_refused_rather_than_rounded() -> None:
+    # Rounded, `= 21:12:06.0000001` would match every image shown at 21:12:06.
+    with pytest.raises(imgql.InvalidValueError, match="microsecond"):
+        imgql.parse("images where created_at = '2026-12-04T21:12:06.0000001Z'")
+    with pytest.raises(imgql.InvalidValueError, match="microsecond"):
+        imgql.parse("images where created_at < $t").bind(t="2026-12-04T21:12:06.0000001Z")
+    assert str(imgql.parse("images where created_at = '2026-12-04T21:12:06.5000000Z'")) == (
+        "images where created_at = 2026-12-04T21:12:06.500000Z"
+    )
