@@ -152,3 +152,38 @@ def test_equal_numbers_in_a_custom_property_are_a_tie_broken_by_id(a: str, b: st
     assert [i.id for i in catalog.query("images order by eqnum desc limit 1")] == ["2"]
     swapped = imgql.Catalog([{"id": "2", "eqnum": b}, {"id": "1", "eqnum": a}])
     assert [i.id for i in swapped.query("images order by eqnum limit 1")] == ["1"]
+
+
+def test_property_prefix_always_names_a_custom_property() -> None:
+    records = [
+        {
+            "id": "1",
+            "name": "a",
+            "created": "5",
+            "region": "eu",
+            "os_distro": "10",
+            "created_at": "2025-01-01T00:00:00Z",
+        },
+        {"id": "2", "name": "b", "created": "10", "os_distro": "9", "created_at": "2025-01-02T00:00:00Z"},
+    ]
+    catalog = imgql.Catalog(records)
+    assert [i.id for i in catalog.query("images where property.created > 6")] == ["2"]
+    assert [i.id for i in catalog.query("images where property.region = eu")] == ["1"]
+    assert [i.id for i in catalog.query("images order by property.created")] == ["1", "2"]
+    # As a custom property, os_distro compares by number; as the field, by text.
+    assert [i.id for i in catalog.query("images where property.os_distro > 9.5")] == ["1"]
+    assert [i.id for i in catalog.query("images where os_distro > 9.5")] == []
+    texts = ("images where property.created = 5", "images where property.region in (eu, us) order by property.tag asc")
+    for text in texts:
+        query = imgql.parse(text)
+        assert str(query) == text and imgql.parse(str(query)) == query
+        assert all("property." not in str(request.params) for request in query.plan().requests)
+
+
+@pytest.mark.parametrize(
+    "text", ["images where property.name = a", "images order by property.id", "images where property.size exists"]
+)
+def test_property_prefix_on_a_field_every_image_has_is_an_error(text: str) -> None:
+    with pytest.raises(imgql.UnknownFieldError, match="not a custom property") as caught:
+        imgql.parse(text)
+    assert caught.value.column == text.index("property.") + 1

@@ -243,7 +243,7 @@ class _Compiler(Fold[str]):
         return "True" if node.field == "member_status" else ""
 
     def get(self, field: str) -> str:
-        return f"img.get({field!r})"
+        return f"img.get({F.record_key(field)!r})"
 
     def exists(self, node: Exists, kind: F.Kind) -> str:
         if kind is F.Kind.TAGS:
@@ -550,8 +550,9 @@ def sort_images(images: list[Image], keys: tuple[SortKey, ...]) -> list[Image]:
     return images
 
 
-def sort_key_function(field: str) -> Callable[[Image], tuple[Any, ...]]:
-    kind = F.lookup(field).kind
+def sort_key_function(name: str) -> Callable[[Image], tuple[Any, ...]]:
+    kind = F.lookup(name).kind
+    field = F.record_key(name)
     if kind is F.Kind.DATETIME:
         return lambda img: _null_first(_time(img.get(field)))
     if kind is F.Kind.BYTES:
