@@ -64,7 +64,6 @@ def test_parse_size(text: str, unit: int, expected: Decimal) -> None:
     [
         ("abc", "is not a size"),
         ("-5", "is not a size"),
-        (".5", "is not a size"),
         ("5QB", "unknown size unit 'QB'"),
         ("5 G B", "is not a size"),
         ("1e31", "too large"),
@@ -303,3 +302,32 @@ def test_a_sub_microsecond_time_is_refused_rather_than_rounded() -> None:
     assert str(imgql.parse("images where created_at = '2026-12-04T21:12:06.5000000Z'")) == (
         "images where created_at = 2026-12-04T21:12:06.500000Z"
     )
+
+
+@pytest.mark.parametrize(("text", "amount"), [(".5GiB", 512 * MIB), ("5.GB", 5 * 10**9), ("5.", 5), (".5e1KB", 5000)])
+def test_a_size_takes_the_number_syntax_of_custom_properties(text: str, amount: int) -> None:
+    assert parse_size(text) == amount
+
+
+@pytest.mark.parametrize("text", ["\u0665GB", "\u0665", "\u00bd", ".", "5..", ".e3", "\uff15GB"])
+def test_a_size_is_written_with_ascii_digits(text: str) -> None:
+    with pytest.raises(LiteralError, match="not a size"):
+        parse_size(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        (".5", "0.5"),
+        ("5.", "5"),
+        ("+7", "7"),
+        ("010", "10"),
+        ("1E3", "1000"),
+        ("\u0665", None),
+        ("0x10", None),
+        ("1_0", None),
+    ],
+)
+def test_what_reads_as_a_number_in_a_custom_property(text: str, number: str | None) -> None:
+    got = parse_number(text)
+    assert (None if got is None else got) == (None if number is None else Decimal(number))

@@ -63,7 +63,9 @@ SIZE_UNITS: dict[str, int] = {
 # The units as a person writes them, for messages.
 SIZE_UNIT_NAMES = ("B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB", "K", "M", "G", "T", "P")
 
-_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
+# One number syntax for sizes and custom properties: ASCII digits with an
+# optional fraction (`5.` and `.5` too) and exponent; sizes take no sign.
+_SIZE = re.compile(r"\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _RELATIVE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s+ago\Z", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -168,7 +170,8 @@ def parse_size(text: str, unit: int = 1) -> Decimal:
     min_ram, GiB for min_disk, bytes for size)."""
     match = _SIZE.match(text)
     if match is None:
-        raise LiteralError(f"{text!r} is not a size (write a number with an optional unit: 512MiB, 5GB, 1.5G)")
+        digits = " with the digits 0-9" if any(c.isdigit() and not c.isascii() for c in text) else ""
+        raise LiteralError(f"{text!r} is not a size (write a number{digits} with an optional unit: 512MiB, 5GB, 1.5G)")
     number_text, unit_text = match.groups()
     factor = SIZE_UNITS.get(unit_text.lower())
     if factor is None:
