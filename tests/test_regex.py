@@ -326,3 +326,39 @@ def test_the_position_is_the_refused_construct(pattern: str, words: str, index: 
     assert problem is not None
     assert words in problem.message
     assert problem.index == index
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_ANY, _TEXT, st.booleans())
+def test_the_compiled_predicate_matches_as_re2_does(pattern: str, text: str, tagged: bool) -> None:
+    # The predicate inlines the choice of engine; it must answer as RE2 too.
+    from imgql.lang.ast import Match
+    from imgql.run.predicate import compile_predicate
+
+    if regex_problem(pattern) is not None:
+        return
+    field, record = ("tags", {"tags": ["x", text]}) if tagged else ("name", {"name": text})
+    expected = _re2_finds(pattern, text) or (tagged and _re2_finds(pattern, "x"))
+    assert compile_predicate(Match(field, "regex", pattern))(record) is expected, (pattern, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "engines"),
+    [
+        (r"^ubuntu-2[24]\.04", "re on any text"),
+        (r"\bx\d", "re on any text"),
+        ("(?i)lts", "re on ASCII text"),
+        ("(?is)a.b", "re on ASCII text"),
+        ("a(?i)b", "RE2"),
+        ("a+", "RE2"),
+        (r"[\d-z]", "RE2"),  # plain to the eye, but Python's re refuses the range
+    ],
+)
+def test_which_engine_answers(pattern: str, engines: str) -> None:
+    from imgql.lang.regex import regex_engines
+
+    chosen = regex_engines(pattern)
+    if chosen.plain_search is None:
+        assert engines == "RE2"
+    else:
+        assert engines == ("re on any text" if chosen.plain_on_any_text else "re on ASCII text")

@@ -10,24 +10,25 @@ Every pattern is checked by RE2 when the query is read, and RE2 alone
 decides what is refused: this module only says why in plain words and where.
 Matching then takes one of two engines, with the same answers:
 
-- RE2 (``google-re2``) for every pattern on any text with a non-ASCII
-  character, and for any pattern with a repetition or an alternation: those
-  are the patterns a backtracking engine can take exponential (or, on a
-  long text, quadratic) time over.
-- Python's ``re`` for the rest on ASCII text, the "plain" patterns:
-  literals, ``.``, anchors ``^`` and ``\\A``, groups, simple character
-  classes and the escapes ``\\d \\w \\b`` (not ``\\B``: Python never
-  matches it in an empty text), in ASCII, with flags ``i``, ``m``, ``s``
-  only at the very start (Python refuses them anywhere else). Without a
-  repetition or an alternation a backtracking engine tries each start
-  position at most once per pattern character, which is linear in the text
-  too, and Python's ``re`` is called without the per-call cost of the RE2
-  binding (about 15 times cheaper per record). On ASCII text ``re.ASCII``
-  gives ``\\d``, ``\\w``, ``\\b`` and ``(?i)`` RE2's meaning; on other text
-  the two fold case differently (Python folds ``İ`` and ``ı`` to ``i``),
-  which is why such text always goes to RE2. Constructs whose meaning
-  differs on any text (``$``, ``\\s``, POSIX classes, ``\\p`` classes, other
-  flags) send the pattern to RE2.
+- RE2 (``google-re2``) for any pattern with a repetition or an
+  alternation: those are the patterns a backtracking engine can take
+  exponential (or, on a long text, quadratic) time over.
+- Python's ``re`` for the rest, the "plain" patterns: literals, ``.``,
+  anchors ``^`` and ``\\A``, groups, simple character classes and the
+  escapes ``\\d \\w \\b`` (not ``\\B``: Python never matches it in an empty
+  text), in ASCII, with flags ``i``, ``m``, ``s`` only at the very start
+  (Python refuses them anywhere else). Without a repetition or an
+  alternation a backtracking engine tries each start position at most once
+  per pattern character, which is linear in the text too, and Python's
+  ``re`` is called without the per-call cost of the RE2 binding (about 15
+  times cheaper per record). ``re.ASCII`` gives ``\\d``, ``\\w`` and ``\\b``
+  RE2's meaning. Case folding is where the two differ: Python folds ``İ``
+  and ``ı`` to ``i``, and under ``re.ASCII`` not the Kelvin sign or the
+  long s to ``k`` and ``s``, as RE2 does. So a plain pattern with ``(?i)``
+  runs on ``re`` for ASCII text only, and any other text goes to RE2.
+  Constructs whose meaning differs on any text (``$``, ``\\s``, POSIX
+  classes, ``\\p`` classes, other flags, flags after the start) send the
+  pattern to RE2.
 """
 
 from __future__ import annotations
@@ -211,11 +212,13 @@ def _escape_length(pattern: str, i: int) -> int:
 @attrs.frozen
 class Engines:
     """How a pattern is matched: ``search`` answers for any text, and
-    ``ascii_search``, when there is one, gives the same answers on ASCII
-    text for less (Python's ``re``); other text must go to ``search``."""
+    ``plain_search``, when there is one, gives the same answers for less
+    (Python's ``re``): on any text when ``plain_on_any_text``, else on ASCII
+    text only, other text going to ``search``."""
 
     search: Search
-    ascii_search: Search | None = None
+    plain_search: Search | None = None
+    plain_on_any_text: bool = False
 
 
 def regex_engines(pattern: str) -> Engines:
@@ -232,15 +235,25 @@ def regex_engines(pattern: str) -> Engines:
             return fallback(text) if text.startswith(prefixes) else None
 
         search = prefiltered
-    return Engines(search, _plain_search(pattern))
+    plain = _plain_search(pattern)
+    # Case folding is the one meaning the two engines give non-ASCII text
+    # differently; without `i` Python's re may answer for every text.
+    return Engines(search, plain, plain is not None and "i" not in _leading_flags(pattern))
+
+
+def _leading_flags(pattern: str) -> str:
+    found = re.match(r"\(\?([a-zA-Z]+)\)", pattern)
+    return found.group(1) if found else ""
 
 
 def compile_regex(pattern: str) -> Search:
     """A search function for ``pattern`` (which :func:`regex_problem` accepted)."""
     engines = regex_engines(pattern)
-    fast, search = engines.ascii_search, engines.search
+    fast, search = engines.plain_search, engines.search
     if fast is None:
         return search
+    if engines.plain_on_any_text:
+        return fast
 
     def either(text: str) -> object:
         return fast(text) if text.isascii() else search(text)
@@ -249,10 +262,12 @@ def compile_regex(pattern: str) -> Search:
 
 
 def _plain_search(pattern: str) -> Search | None:
-    """Python's ``re`` search for a plain pattern, valid on ASCII text only:
-    there ``re.ASCII`` gives ``\\d \\w \\b`` and ``(?i)`` RE2's meaning,
-    where on other text Python folds letters RE2 does not (``İ`` and ``ı``
-    to ``i``). None for any other pattern, or one ``re`` reads otherwise."""
+    """Python's ``re`` search for a plain pattern. ``re.ASCII`` gives
+    ``\\d \\w \\b`` RE2's meaning on any text, and ``(?i)`` RE2's meaning on
+    ASCII text only: on other text Python folds letters RE2 does not (``İ``
+    and ``ı`` to ``i``) and, with ``re.ASCII``, does not fold the Kelvin sign
+    and the long s, which RE2 does. None for any other pattern, or one ``re``
+    reads otherwise."""
     if not is_plain(pattern):
         return None
     try:

@@ -394,13 +394,15 @@ class _Compiler(Fold[str]):
 
         engines = regex_engines(pattern)
         search = self.const(engines.search)
-        fast = None if engines.ascii_search is None else self.const(engines.ascii_search)
+        fast = None if engines.plain_search is None else self.const(engines.plain_search)
 
         def check(text: str) -> str:
-            # Python's re answers as RE2 does on ASCII text only (it folds `İ`
-            # and `ı` to `i` under (?i)); any other text goes to RE2.
             if fast is None:
                 return f"({search}({text}) is not None)"
+            if engines.plain_on_any_text:
+                return f"({fast}({text}) is not None)"
+            # Under (?i) Python's re answers as RE2 does on ASCII text only (it
+            # folds `İ` and `ı` to `i`); any other text goes to RE2.
             return f"(({fast} if {text}.isascii() else {search})({text}) is not None)"
 
         sense = "not " if node.negated else ""
