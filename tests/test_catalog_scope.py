@@ -17,6 +17,7 @@ from imgql.lang.ast import Query
 from imgql.plan.plan import Plan
 from imgql.run.answer import answer
 from imgql.run.image import Image
+from imgql.run.predicate import sort_key_function
 from imgql.run.scope import Scope
 
 from .strategies import _PROJECTS, image_records, queries
@@ -40,7 +41,9 @@ def reference(catalog: imgql.Catalog, plan: Plan) -> Iterator[Mapping[str, Any]]
     stream de-duplicated, as the catalog answered before."""
     if not plan.requests:
         return iter(())
-    records = catalog.records
+    # In the API's default order: newest first, then id, both descending.
+    created, image_id = sort_key_function("created_at"), sort_key_function("id")
+    records = sorted(catalog.records, key=lambda r: (created(r), image_id(r)), reverse=True)
     if catalog.project is None:
         hidden = set(plan.hidden)
         return answer(plan, [(r for r in records if bool(r.get("os_hidden")) in hidden)])
@@ -106,14 +109,14 @@ def test_compiled_scope_is_the_python_rule(catalog: imgql.Catalog, visibility: s
 
 def test_repeated_ids_are_still_answered_once() -> None:
     records = [{"id": "a", "name": "x"}, {"id": "b", "name": "y"}, {"id": "a", "name": "x again"}]
-    assert [i.name for i in imgql.Catalog(records).query("images")] == ["x", "y"]
+    assert [i.name for i in imgql.Catalog(records).query("images")] == ["y", "x"]
     distinct = imgql.Catalog(records[:2])
-    assert [i.name for i in distinct.query("images")] == ["x", "y"]
+    assert [i.name for i in distinct.query("images")] == ["y", "x"]
 
 
 def test_records_without_ids_are_all_kept() -> None:
     records = [{"name": "x"}, {"name": "y"}, {"id": "a", "name": "z"}]
-    assert [i.name for i in imgql.Catalog(records).query("images")] == ["x", "y", "z"]
+    assert [i.name for i in imgql.Catalog(records).query("images")] == ["z", "x", "y"]
 
 
 def test_image_wraps_without_copying() -> None:

@@ -21,7 +21,7 @@ import pytest
 
 import imgql
 from imgql.lang.ast import And, InList
-from tests.conformance_corpus import CASES, Case, Scope
+from tests.conformance_corpus import CASES, REFUSED, Case, Scope
 from tests.glance.visibility import visible_to_caller
 
 pytestmark = pytest.mark.glance
@@ -277,3 +277,30 @@ def test_a_region_list_of_one_region_answers_as_without(glance: Any, in_one_regi
     within = list(in_one_region.query(located, **bound))
     assert [i.id for i in within] == [i.id for i in without]
     assert {i.region for i in within} <= {"RegionOne"}
+
+
+@pytest.mark.parametrize(("text", "error"), REFUSED, ids=[text for text, _ in REFUSED])
+def test_refused_queries_fail_when_read_and_make_no_request(
+    glance: Any, run: Any, text: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error) as caught:
+        run(Case(text), "glance")
+    assert isinstance(caught.value, imgql.Error)
+    assert caught.value.column is not None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("query", ["images limit 5", "images where tag = lts limit 3", "images"])
+def test_an_offline_catalog_answers_in_the_clouds_default_order(glance: Any, run: Any, query: str) -> None:
+    """Whatever order the file lists them in, an offline catalog of what the
+    caller sees answers as the cloud does: newest first (shown seconds; the
+    cloud breaks ties within a second by a fraction the records do not show)."""
+    live, _ = run(Case(query), "glance")
+    members = {
+        image_id: {glance.seeded.caller_project: status} for image_id, status in glance.seeded.memberships.items()
+    }
+    for records in (list(glance.seeded.images), list(reversed(glance.seeded.images))):
+        catalog = imgql.Catalog(records, project=glance.seeded.caller_project, members=members)
+        offline = [image.raw for image in catalog.query(query)]
+        assert [i["created_at"] for i in offline] == [i["created_at"] for i in live]
+        if imgql.parse(query).limit is None:
+            assert sorted(_ids(offline)) == sorted(_ids(live))

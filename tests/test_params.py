@@ -80,8 +80,28 @@ def test_sizes_round_as_the_same_literal_would() -> None:
 def test_booleans() -> None:
     assert bound("images where protected = $p", p=False).where == Compare("protected", "=", False)
     assert bound("images where hidden = $p", p="TRUE").where == Compare("os_hidden", "=", True)
-    with pytest.raises(imgql.ParameterError, match=r"\$p"):
+    with pytest.raises(imgql.InvalidValueError, match=r"\$p does not fit protected: a int is not a boolean"):
         imgql.parse("images where protected = $p").bind(p=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("images where protected = $v", 1),
+        ("images where protected = $v", 0.0),
+        ("images where hidden = $v", dt.datetime(2025, 1, 1)),
+        ("images where created_at > $v", 5),
+        ("images where created_at > $v", True),
+        ("images where created_at > $v", Decimal("1.5")),
+        ("images where size > $v", dt.date(2025, 1, 1)),
+        ("images where size > $v", dt.timedelta(days=1)),
+    ],
+)
+def test_a_value_of_the_wrong_kind_does_not_fit(text: str, value: object) -> None:
+    # A type the table of bound values names, given where it cannot be read,
+    # is a value that does not fit (as its text would be), not misuse.
+    with pytest.raises(imgql.InvalidValueError, match=r"\$v does not fit"):
+        imgql.parse(text).bind(v=value)
 
 
 def test_datetimes() -> None:

@@ -57,7 +57,10 @@ def test_sort_column_puts_nulls_where_order_by_does(descending: bool) -> None:
     assert result.stdout.split() == expected
 
 
-@pytest.mark.parametrize("command", [[], ["query"], ["plan"], ["search"], ["check"], ["shell"], ["lock"], ["external"], ["ansible-path"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["query"], ["plan"], ["search"], ["check"], ["shell"], ["lock"], ["external"], ["ansible-path"]],
+)
 def test_help_fits_80_columns(command: list[str]) -> None:
     result = imgql_cli(*command, "--help")
     assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+import imgql
 from imgql.lang.ast import RelativeTime
 from imgql.lang.fields import GIB, MIB
 from imgql.lang.literals import (
@@ -63,7 +64,6 @@ def test_parse_size(text: str, unit: int, expected: Decimal) -> None:
     [
         ("abc", "is not a size"),
         ("-5", "is not a size"),
-        (".5", "is not a size"),
         ("5QB", "unknown size unit 'QB'"),
         ("5 G B", "is not a size"),
         ("1e31", "too large"),
@@ -251,3 +251,83 @@ def test_parse_boolean_errors(text: str) -> None:
 )
 def test_parse_number(text: str, expected: Decimal | None) -> None:
     assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-12-04T21:12:06.0000000Z", "2026-12-04T21:12:06+00:00"),
+        ("2026-12-04T21:12:06.123456000Z", "2026-12-04T21:12:06.123456+00:00"),
+        ("2026-12-04T21:12:06,5Z", "2026-12-04T21:12:06.500000+00:00"),
+        ("2026-12-04T21:12", "2026-12-04T21:12:00+00:00"),
+        ("2026-12-04T21:12:06+0200", "2026-12-04T19:12:06+00:00"),
+        ("2026-12-04T21:12:06-02", "2026-12-04T23:12:06+00:00"),
+    ],
+)
+def test_the_iso_8601_forms_read(text: str, instant: str) -> None:
+    from imgql.lang.literals import parse_datetime
+
+    assert parse_datetime(text).isoformat() == instant
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2026-12-04T21:12:06.0000001Z", "finer than a microsecond"),
+        ("2026-12-04T21:12:06.123456789Z", "finer than a microsecond"),
+        ("20261204", "with dashes"),
+        ("20261204T211206Z", "with dashes"),
+        ("2026-W49-5", "week dates"),
+        ("2026-W49-5T10:00", "week dates"),
+        ("2026-338", "ordinal dates"),
+        ("2026-12-04T24:00:00", "00:00 of the next day"),
+        ("2026-12-04T21", "not a date or time"),
+        ("2026-12-04T21:12:60", "not a date or time"),
+        ("\u0662\u0660\u0662\u0666-12-04", "not a date or time"),
+    ],
+)
+def test_other_forms_are_refused_with_the_literals_position(text: str, words: str) -> None:
+    query = f"images where created_at >= '{text}'"
+    with pytest.raises(imgql.InvalidValueError, match=words) as caught:
+        imgql.parse(query)
+    assert caught.value.column == query.index("'") + 1
+
+
+def test_a_sub_microsecond_time_is_refused_rather_than_rounded() -> None:
+    # Rounded, `= 21:12:06.0000001` would match every image shown at 21:12:06.
+    with pytest.raises(imgql.InvalidValueError, match="microsecond"):
+        imgql.parse("images where created_at = '2026-12-04T21:12:06.0000001Z'")
+    with pytest.raises(imgql.InvalidValueError, match="microsecond"):
+        imgql.parse("images where created_at < $t").bind(t="2026-12-04T21:12:06.0000001Z")
+    assert str(imgql.parse("images where created_at = '2026-12-04T21:12:06.5000000Z'")) == (
+        "images where created_at = 2026-12-04T21:12:06.500000Z"
+    )
+
+
+@pytest.mark.parametrize(("text", "amount"), [(".5GiB", 512 * MIB), ("5.GB", 5 * 10**9), ("5.", 5), (".5e1KB", 5000)])
+def test_a_size_takes_the_number_syntax_of_custom_properties(text: str, amount: int) -> None:
+    assert parse_size(text) == amount
+
+
+@pytest.mark.parametrize("text", ["\u0665GB", "\u0665", "\u00bd", ".", "5..", ".e3", "\uff15GB"])
+def test_a_size_is_written_with_ascii_digits(text: str) -> None:
+    with pytest.raises(LiteralError, match="not a size"):
+        parse_size(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        (".5", "0.5"),
+        ("5.", "5"),
+        ("+7", "7"),
+        ("010", "10"),
+        ("1E3", "1000"),
+        ("\u0665", None),
+        ("0x10", None),
+        ("1_0", None),
+    ],
+)
+def test_what_reads_as_a_number_in_a_custom_property(text: str, number: str | None) -> None:
+    got = parse_number(text)
+    assert (None if got is None else got) == (None if number is None else Decimal(number))

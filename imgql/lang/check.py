@@ -200,6 +200,8 @@ def _resolve(written: str, span: Span | None, text: str, doubts: list[QueryError
     """The field a name stands for; a name that looks like a typo of a known
     one is read as a custom property, with a warning naming the known one."""
     resolved = F.resolve(written)
+    if resolved.refused is not None:
+        raise _Problem(_error(UnknownFieldError, resolved.refused, text, span))
     if resolved.suggestion is not None:
         doubts.append(
             _error(
@@ -215,7 +217,11 @@ def _resolve(written: str, span: Span | None, text: str, doubts: list[QueryError
 
 def _sort_key(key: SortKey, text: str, problems: list[QueryError], doubts: list[QueryError]) -> SortKey:
     span = _name_span(key, key.field)
-    field = _resolve(key.field, span, text, doubts)
+    try:
+        field = _resolve(key.field, span, text, doubts)
+    except _Problem as problem:
+        problems.append(problem.error)
+        return key
     if field.kind is F.Kind.SCOPE:
         problems.append(
             _error(UnknownFieldError, f"cannot order by {field.name}: it is not a field of the image", text, span)

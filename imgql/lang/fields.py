@@ -42,8 +42,10 @@ __all__ = [
     "Field",
     "Kind",
     "Resolved",
+    "custom_property",
     "is_known",
     "lookup",
+    "record_key",
     "resolve",
     "written_name",
 ]
@@ -255,12 +257,39 @@ class Resolved:
 
     field: Field
     suggestion: str | None = None
+    refused: str | None = None
+
+
+def custom_property(key: str) -> Field:
+    """The custom property stored under ``key``. When ``key`` is also the
+    name of a field or an alias (``created``, ``region``, ``os_distro``), its
+    name keeps the prefix (``property.created``): every later stage looks
+    fields up by name, and must read this one as the custom property."""
+    return _property(PROPERTY_PREFIX + key if key in _BY_NAME else key)
+
+
+def record_key(name: str) -> str:
+    """The key of an image record that holds the field called ``name``."""
+    if name.startswith(PROPERTY_PREFIX) and name[len(PROPERTY_PREFIX) :] in _BY_NAME:
+        return name[len(PROPERTY_PREFIX) :]
+    return name
 
 
 def resolve(written: str) -> Resolved:
-    """The field a name written in a query stands for."""
+    """The field a name written in a query stands for. ``property.NAME`` for
+    a NAME the image itself has (``property.name``) gives ``refused``: no
+    custom property can be stored under that key."""
     if written.startswith(PROPERTY_PREFIX) and len(written) > len(PROPERTY_PREFIX):
-        return Resolved(_property(written[len(PROPERTY_PREFIX) :]))
+        key = written[len(PROPERTY_PREFIX) :]
+        if key in CORE_RECORD_KEYS:
+            return Resolved(
+                _property(written),
+                refused=(
+                    f"{written}: {key} is a field of every image, not a custom property (the API keeps no "
+                    f"custom property called {key!r}); write {key}"
+                ),
+            )
+        return Resolved(custom_property(key))
     known = _KNOWN.get(written) or _KNOWN.get(written.lower())
     if known is not None:
         return Resolved(known)

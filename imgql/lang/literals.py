@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
-from ..isotime import fromisoformat
 from . import fields as F
 from .ast import RelativeTime, Value
 
@@ -64,7 +63,9 @@ SIZE_UNITS: dict[str, int] = {
 # The units as a person writes them, for messages.
 SIZE_UNIT_NAMES = ("B", "KB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB", "PiB", "K", "M", "G", "T", "P")
 
-_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
+# One number syntax for sizes and custom properties: ASCII digits with an
+# optional fraction (`5.` and `.5` too) and exponent; sizes take no sign.
+_SIZE = re.compile(r"\s*((?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)\s*\Z")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _RELATIVE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]+)\s+ago\Z", re.IGNORECASE)
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -169,7 +170,8 @@ def parse_size(text: str, unit: int = 1) -> Decimal:
     min_ram, GiB for min_disk, bytes for size)."""
     match = _SIZE.match(text)
     if match is None:
-        raise LiteralError(f"{text!r} is not a size (write a number with an optional unit: 512MiB, 5GB, 1.5G)")
+        digits = " with the digits 0-9" if any(c.isdigit() and not c.isascii() for c in text) else ""
+        raise LiteralError(f"{text!r} is not a size (write a number{digits} with an optional unit: 512MiB, 5GB, 1.5G)")
     number_text, unit_text = match.groups()
     factor = SIZE_UNITS.get(unit_text.lower())
     if factor is None:
@@ -258,22 +260,61 @@ def relative_from_timedelta(delta: dt.timedelta) -> RelativeTime:
     return relative_time(Decimal(micro).scaleb(-6), "s", str(delta))
 
 
+# The ISO 8601 forms a datetime literal takes: the extended calendar date,
+# then optionally a time (hours and minutes, seconds, a fraction after `.`
+# or `,`) and an offset. ASCII digits only; see docs/language.md.
+_DATETIME = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[Tt ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?"
+    r"(?P<offset>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?\Z"
+)
+# Python keeps times to the microsecond: a fraction is read to six digits.
+_FRACTION_DIGITS = 6
+
+
 def parse_datetime(text: str) -> dt.datetime:
-    """An ISO 8601 date or datetime; UTC when it has no offset."""
+    """An ISO 8601 date or datetime in the extended calendar form; UTC when
+    it has no offset. A fraction of a second finer than a microsecond is
+    refused: it could not be kept, and dropping it would change answers
+    (``= 21:12:06.0000001`` matches no shown time, ``= 21:12:06`` does)."""
     stripped = text.strip()
-    try:
-        if _DATE_ONLY.match(stripped):
-            value = dt.datetime.combine(dt.date.fromisoformat(stripped), dt.time())
-        else:
-            if len(stripped) < 11 or stripped[10] not in "Tt ":
-                raise ValueError(stripped)
-            value = fromisoformat(stripped.replace("z", "Z"))
-    except ValueError:
+    found = _DATETIME.match(stripped)
+    if found is None:
+        raise LiteralError(_not_a_datetime(text, stripped))
+    fraction = found["fraction"] or ""
+    if fraction[_FRACTION_DIGITS:].strip("0"):
         raise LiteralError(
-            f"{text!r} is not a date or time (write 2025-10-02, 2025-10-02T08:30:39Z, "
-            "2025-10-02T08:30:39+02:00 or 7d ago)"
-        ) from None
-    return to_utc(value, text)
+            f"{text!r} has a fraction of a second finer than a microsecond ({len(fraction)} digits); "
+            f"times are kept to the microsecond: write at most {_FRACTION_DIGITS} digits after the point"
+        )
+    try:
+        day = dt.date.fromisoformat(found["date"])
+        if found["hour"] is None:
+            return to_utc(dt.datetime.combine(day, dt.time()), text)
+        micro = int(fraction[:_FRACTION_DIGITS].ljust(_FRACTION_DIGITS, "0"))
+        moment = dt.time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0), micro)
+        offset = found["offset"]
+        if offset and offset not in "Zz":
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+            moment = moment.replace(tzinfo=dt.timezone(sign * delta))
+    except ValueError:
+        raise LiteralError(_not_a_datetime(text, stripped)) from None
+    return to_utc(dt.datetime.combine(day, moment), text)
+
+
+def _not_a_datetime(text: str, stripped: str) -> str:
+    """Why ``text`` is no datetime literal, naming the forms that are."""
+    forms = "write 2025-10-02, 2025-10-02T08:30:39Z, 2025-10-02T08:30:39+02:00 or 7d ago"
+    if re.search(r"T24:00|[Tt ]24:00", stripped):
+        return f"{text!r} is not a date or time: 24:00 is written as 00:00 of the next day ({forms})"
+    if re.match(r"[0-9]{8}(?:[Tt]|\Z)|[0-9]{4}-?W[0-9]|[0-9]{4}-[0-9]{3}(?:[Tt ]|\Z)", stripped):
+        return (
+            f"{text!r} is not a date or time: dates are written year-month-day with dashes "
+            f"(week dates, ordinal dates and the basic format without dashes are not read; {forms})"
+        )
+    return f"{text!r} is not a date or time ({forms})"
 
 
 def to_utc(value: dt.datetime, text: str = "") -> dt.datetime:

@@ -154,4 +154,21 @@ def _value(field: F.Field, op: str, raw: object, name: str) -> Value:
                     raise LiteralError("the number is too large") from None
     except LiteralError as exc:
         raise InvalidValueError(f"${name} does not fit {field.name}: {exc}") from None
+    if isinstance(raw, _VALUE_TYPES):
+        # A value of a type the table of bound values names (an int for a
+        # boolean, a datetime for a size) is a value that does not fit, as
+        # its text would be; only a type with no literal form is misuse.
+        raise InvalidValueError(
+            f"${name} does not fit {field.name}: a {type(raw).__name__} is not a {kind.value} value"
+            f"{_WANTED.get(kind, '')}"
+        )
     raise ParameterError(f"${name}: a {type(raw).__name__} cannot be a value of {field.name} ({kind.value})")
+
+
+# The Python types that have a literal form (docs/language.md, Bound parameters).
+_VALUE_TYPES = (str, int, float, Decimal, bool, dt.datetime, dt.date, dt.timedelta)
+_WANTED = {
+    F.Kind.BOOLEAN: " (pass True, False, or the text 'true' or 'false')",
+    F.Kind.DATETIME: " (pass a datetime, a date, a timedelta, or a text such as '2025-10-02' or '7d ago')",
+    F.Kind.BYTES: " (pass an int, a float, a Decimal, or a text such as '5GB')",
+}

@@ -6,23 +6,28 @@ time proportional to the text, whatever the pattern. A query may come from a
 configuration file or a web page someone else wrote, so a pattern must never
 be able to hang it.
 
-Every pattern is checked by RE2 when the query is read. Matching then takes
-one of two engines, with the same answers:
+Every pattern is checked by RE2 when the query is read, and RE2 alone
+decides what is refused: this module only says why in plain words and where.
+Matching then takes one of two engines, with the same answers:
 
-- RE2 (``google-re2``) for any pattern with a repetition or an alternation:
-  those are the patterns a backtracking engine can take exponential (or, on a
-  long text, quadratic) time over.
+- RE2 (``google-re2``) for any pattern with a repetition or an
+  alternation: those are the patterns a backtracking engine can take
+  exponential (or, on a long text, quadratic) time over.
 - Python's ``re`` for the rest, the "plain" patterns: literals, ``.``,
   anchors ``^`` and ``\\A``, groups, simple character classes and the
-  escapes ``\\d \\w \\b`` (not ``\\B``: Python never matches it in an
-  empty text), in ASCII. Without a repetition or an alternation a
-  backtracking engine tries each start position at most once per pattern
-  character, which is linear in the text too, and Python's ``re`` is called
-  without the per-call cost of the RE2 binding (about 15 times cheaper per
-  record). ``re.ASCII`` gives ``\\d``, ``\\w`` and ``\\b`` RE2's meaning;
-  any construct whose meaning differs between the two (``$``, ``\\s``,
-  POSIX classes, ``\\p`` classes, non-ASCII text, flags other than ``i``,
-  ``m``, ``s``, and ``(?i)`` together with ``\\d \\w \\b``) sends the
+  escapes ``\\d \\w \\b`` (not ``\\B``: Python never matches it in an empty
+  text), in ASCII, with flags ``i``, ``m``, ``s`` only at the very start
+  (Python refuses them anywhere else). Without a repetition or an
+  alternation a backtracking engine tries each start position at most once
+  per pattern character, which is linear in the text too, and Python's
+  ``re`` is called without the per-call cost of the RE2 binding (about 15
+  times cheaper per record). ``re.ASCII`` gives ``\\d``, ``\\w`` and ``\\b``
+  RE2's meaning. Case folding is where the two differ: Python folds ``İ``
+  and ``ı`` to ``i``, and under ``re.ASCII`` not the Kelvin sign or the
+  long s to ``k`` and ``s``, as RE2 does. So a plain pattern with ``(?i)``
+  runs on ``re`` for ASCII text only, and any other text goes to RE2.
+  Constructs whose meaning differs on any text (``$``, ``\\s``, POSIX
+  classes, ``\\p`` classes, other flags, flags after the start) send the
   pattern to RE2.
 """
 
@@ -35,7 +40,15 @@ from typing import Any
 import attrs
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
-__all__ = ["RegexProblem", "compile_regex", "is_plain", "regex_problem", "required_prefixes"]
+__all__ = [
+    "Engines",
+    "RegexProblem",
+    "compile_regex",
+    "is_plain",
+    "regex_engines",
+    "regex_problem",
+    "required_prefixes",
+]
 
 # A compiled pattern's search: a match object, or None.
 Search = Callable[[str], object]
@@ -48,15 +61,6 @@ class RegexProblem:
     message: str
     index: int = 0
 
-
-# Constructs a backtracking engine has and RE2 refuses, named in plain words.
-_UNSUPPORTED = (
-    (re.compile(r"\\[1-9]|\\g<|\(\?P="), "backreferences (\\1, (?P=name)) are not supported"),
-    (re.compile(r"\(\?<?[=!]"), "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported"),
-    (re.compile(r"\(\?>"), "atomic groups ((?>...)) are not supported"),
-    (re.compile(r"[*+?}][+]"), "possessive repetitions (a++, a*+) are not supported"),
-    (re.compile(r"\\Z"), "\\Z is not supported: use \\z (end of text) or $"),
-)
 
 _DIALECT = "regular expressions use RE2 syntax, which matches in linear time"
 
@@ -73,19 +77,18 @@ _OPTIONS = _options()
 
 
 def regex_problem(pattern: str) -> RegexProblem | None:
-    """Why ``pattern`` cannot be used, or None when it compiles."""
-    for found, message in _UNSUPPORTED:
-        match = found.search(_without_escaped_backslashes(pattern))
-        if match is not None:
-            return RegexProblem(f"{message} ({_DIALECT})", match.start())
+    """Why ``pattern`` cannot be used, or None when it compiles.
+
+    RE2 alone decides what is refused, so that the dialect is exactly its
+    own; what is added here is the plain words and the position."""
     try:
         re2.compile(pattern, _OPTIONS)
     except re2.error as exc:
         detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         # RE2 names the offending piece after the colon: point at it.
         kind, _, piece = detail.partition(": ")
-        index = pattern.find(piece) if piece else -1
-        return RegexProblem(_PLAIN_WORDS.get(kind, detail), max(index, 0))
+        index = _where(pattern, kind, piece)
+        return RegexProblem(_in_plain_words(kind, pattern[index:] if piece else piece, detail), index)
     except (UnicodeEncodeError, ValueError, TypeError) as exc:
         return RegexProblem(f"cannot be compiled: {exc}")
     return None
@@ -100,29 +103,177 @@ _PLAIN_WORDS = {
     "trailing \\": "the pattern ends with a lone backslash",
 }
 
-
-def _without_escaped_backslashes(pattern: str) -> str:
-    # `\\1` is a backslash then a 1, not a backreference: blank escaped
-    # backslashes (keeping positions) before looking for constructs.
-    return pattern.replace("\\\\", "  ")
+_BACKREFERENCES = "backreferences (\\1, (?P=name)) are not supported"
+_LOOKAROUND = "lookahead and lookbehind ((?=, (?!, (?<=, (?<!) are not supported"
 
 
-def compile_regex(pattern: str) -> Search:
-    """A search function for ``pattern`` (which :func:`regex_problem` accepted)."""
-    if is_plain(pattern):
-        return re.compile(pattern, re.ASCII if _CLASS_ESCAPE.search(pattern) else 0).search
+def _in_plain_words(kind: str, rest: str, detail: str) -> str:
+    """RE2's message ``kind: piece`` as a sentence naming the construct
+    (``rest`` is the pattern from the piece on); the constructs other
+    engines have and RE2 refuses say so, with the dialect."""
+    piece = detail.partition(": ")[2]
+    if kind == "invalid escape sequence":
+        if piece[1:2] in "123456789" and piece[1:2]:
+            return f"{_BACKREFERENCES} ({_DIALECT})"
+        if piece == "\\Z":
+            return f"\\Z is not supported: use \\z (end of text) or $ ({_DIALECT})"
+        return f"{piece} is not an escape RE2 knows (write \\\\ for a backslash) ({_DIALECT})"
+    if kind in ("invalid perl operator", "invalid named capture group"):
+        if piece.startswith(("(?=", "(?!", "(?<=", "(?<!")):
+            return f"{_LOOKAROUND} ({_DIALECT})"
+        if piece.startswith("(?>"):
+            return f"atomic groups ((?>...)) are not supported ({_DIALECT})"
+        if rest.startswith("(?P="):
+            return f"{_BACKREFERENCES} ({_DIALECT})"
+        if kind == "invalid perl operator":
+            return (
+                f"{piece!r} is not a group or flag RE2 knows: groups are (...), (?:...), (?P<name>...), "
+                f"flags (?i) (?m) (?s) (?U) and (?flags:...) ({_DIALECT})"
+            )
+    if kind == "bad repetition operator":
+        if piece.endswith("+"):
+            return f"possessive repetitions (a++, a*+) are not supported ({_DIALECT})"
+        return f"a repetition cannot be repeated again ({piece}): group it first, as in (a*)* ({_DIALECT})"
+    return _PLAIN_WORDS.get(kind, detail)
+
+
+def _where(pattern: str, kind: str, piece: str) -> int:
+    """The index in ``pattern`` of what RE2 refused: the first place the
+    piece it names stands as a construct (not inside a class or a \\Q...\\E
+    quote, unless it is an escape, which a class may hold too)."""
+    marks, unclosed, unopened = _read_structure(pattern)
+    if kind == "missing )" and unclosed is not None:
+        return unclosed
+    if kind == "unexpected )" and unopened is not None:
+        return unopened
+    allowed = "nc" if piece.startswith("\\") or kind == "invalid character class range" else "n"
+    start = pattern.find(piece) if piece else -1
+    while start >= 0:
+        # RE2 names `(?P=name)` by its first three characters, which a
+        # named group `(?P<name>` begins with too.
+        if marks[start] in allowed and not (piece == "(?P" and pattern.startswith("(?P<", start)):
+            return start
+        start = pattern.find(piece, start + 1)
+    return max(pattern.find(piece) if piece else 0, 0)
+
+
+def _read_structure(pattern: str) -> tuple[str, int | None, int | None]:
+    """For each index, ``n`` where a construct starts outside a class, ``c``
+    where one starts inside a class and ``.`` elsewhere (inside an escape or
+    a \\Q...\\E quote); and the last '(' left open, the first ')' that closes
+    nothing."""
+    marks = ["."] * len(pattern)
+    opened: list[int] = []
+    unopened: int | None = None
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        marks[i] = "c" if in_class else "n"
+        if char == "\\":
+            if not in_class and pattern.startswith("\\Q", i):
+                end = pattern.find("\\E", i + 2)
+                i = len(pattern) if end < 0 else end + 2
+                continue
+            i += _escape_length(pattern, i)
+        elif in_class:
+            if pattern.startswith("[:", i) and pattern.find(":]", i + 2) > 0:
+                i = pattern.find(":]", i + 2) + 2
+                continue
+            in_class = char != "]"
+            i += 1
+        elif char == "[":
+            in_class = True
+            i += 1
+            # A ']' right after '[' or '[^' is a member, not the end.
+            i += pattern[i : i + 1] == "^"
+            i += pattern[i : i + 1] == "]"
+        else:
+            if char == "(":
+                opened.append(i)
+            elif char == ")":
+                if opened:
+                    opened.pop()
+                elif unopened is None:
+                    unopened = i
+            i += 1
+    return "".join(marks), opened[-1] if opened else None, unopened
+
+
+def _escape_length(pattern: str, i: int) -> int:
+    """How many characters the escape at ``i`` spans: ``\\x{...}`` and
+    ``\\p{...}`` to their brace, any other two."""
+    if pattern[i + 1 : i + 3] in ("x{", "p{", "P{"):
+        end = pattern.find("}", i + 3)
+        return (end - i + 1) if end > 0 else 2
+    return 2
+
+
+@attrs.frozen
+class Engines:
+    """How a pattern is matched: ``search`` answers for any text, and
+    ``plain_search``, when there is one, gives the same answers for less
+    (Python's ``re``): on any text when ``plain_on_any_text``, else on ASCII
+    text only, other text going to ``search``."""
+
+    search: Search
+    plain_search: Search | None = None
+    plain_on_any_text: bool = False
+
+
+def regex_engines(pattern: str) -> Engines:
+    """The engines for ``pattern`` (which :func:`regex_problem` accepted)."""
     compiled = re2.compile(pattern, _OPTIONS)
     prefixes = required_prefixes(pattern)
+    search = _searcher(compiled)
     if prefixes:
         # Most texts are turned away by their first characters, at the cost
         # of a str method instead of a call into the RE2 binding.
-        fallback = _searcher(compiled)
+        fallback = search
 
         def prefiltered(text: str) -> object:
             return fallback(text) if text.startswith(prefixes) else None
 
-        return prefiltered
-    return _searcher(compiled)
+        search = prefiltered
+    plain = _plain_search(pattern)
+    # Case folding is the one meaning the two engines give non-ASCII text
+    # differently; without `i` Python's re may answer for every text.
+    return Engines(search, plain, plain is not None and "i" not in _leading_flags(pattern))
+
+
+def _leading_flags(pattern: str) -> str:
+    found = re.match(r"\(\?([a-zA-Z]+)\)", pattern)
+    return found.group(1) if found else ""
+
+
+def compile_regex(pattern: str) -> Search:
+    """A search function for ``pattern`` (which :func:`regex_problem` accepted)."""
+    engines = regex_engines(pattern)
+    fast, search = engines.plain_search, engines.search
+    if fast is None:
+        return search
+    if engines.plain_on_any_text:
+        return fast
+
+    def either(text: str) -> object:
+        return fast(text) if text.isascii() else search(text)
+
+    return either
+
+
+def _plain_search(pattern: str) -> Search | None:
+    """Python's ``re`` search for a plain pattern. ``re.ASCII`` gives
+    ``\\d \\w \\b`` RE2's meaning on any text, and ``(?i)`` RE2's meaning on
+    ASCII text only: on other text Python folds letters RE2 does not (``İ``
+    and ``ı`` to ``i``) and, with ``re.ASCII``, does not fold the Kelvin sign
+    and the long s, which RE2 does. None for any other pattern, or one ``re``
+    reads otherwise."""
+    if not is_plain(pattern):
+        return None
+    try:
+        return re.compile(pattern, re.ASCII).search
+    except re.error:
+        return None
 
 
 def _searcher(compiled: Any) -> Search:
@@ -140,28 +291,23 @@ def _searcher(compiled: Any) -> Search:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # What a plain pattern is made of: ASCII literals and escaped punctuation,
-# `.`, `^`, `\A`, `\d \D \w \W \b \B`, groups, inline flags i/m/s, and
-# character classes of literals, ranges and those escapes.
+# `.`, `^`, `\A`, `\d \D \w \W \b`, groups, inline flags i/m/s at the very
+# start (Python refuses them anywhere else), and character classes of
+# literals, ranges and those escapes.
 _PLAIN_ESCAPE = r"\\(?:[dDwWbA]|[^0-9A-Za-z\s])"
 _PLAIN_CLASS = r"\[\^?\]?(?:" + _PLAIN_ESCAPE + r"|[^\]\[\\\x00-\x1f\x7f-\uffff])*\]"
+_PLAIN_FLAGS = r"(?:\(\?[ims]+\))?"
 _PLAIN = re.compile(
-    r"(?:" + _PLAIN_ESCAPE + r"|" + _PLAIN_CLASS + r"|\(\?[ims]+\)|\(\?:|[()^.]|[ !\"#%&',\-/0-9:;<=>@A-Z_`a-z~])*\Z"
+    _PLAIN_FLAGS + r"(?:" + _PLAIN_ESCAPE + r"|" + _PLAIN_CLASS + r"|\(\?:|[()^.]|[ !\"#%&',\-/0-9:;<=>@A-Z_`a-z~])*\Z"
 )
 
 
 def is_plain(pattern: str) -> bool:
     """True when ``pattern`` has no repetition and no alternation, and means
-    the same to Python's ``re`` (with ``re.ASCII``) as to RE2."""
+    the same to Python's ``re`` (with ``re.ASCII``) as to RE2 on ASCII text."""
     if not pattern.isascii() or "--" in pattern or "&&" in pattern or "||" in pattern or "~~" in pattern:
         return False
-    if _CLASS_ESCAPE.search(pattern) and "(?" in pattern:
-        # re.ASCII narrows `(?i)` to ASCII letters, where RE2 also folds the
-        # Kelvin sign and the long s: keep the two from meeting.
-        return False
     return _PLAIN.match(pattern) is not None
-
-
-_CLASS_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\[dDwWbB]")
 
 
 # Characters that stand for themselves in a pattern (outside a class).

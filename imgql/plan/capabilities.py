@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import attrs
 
 from ..errors import PlanError
-from ..lang.fields import CORE_RECORD_KEYS
+from ..lang.fields import CORE_RECORD_KEYS, FIELDS, PROPERTY_PREFIX
 
 __all__ = [
     "BROAD_FIELDS",
@@ -150,25 +150,31 @@ RESERVED_PARAMS = CORE_RECORD_KEYS | frozenset(
 # property of that name cannot be filtered: attributes of its image model
 # (compared as columns, or not comparable at all), parameters it refuses
 # (changes-since) or overwrites (deleted).
-NOT_PROPERTY_PARAMS = frozenset(
-    {
-        "changes-since",
-        "deleted",
-        "deleted_at",
-        "delete",
-        "get",
-        "items",
-        "iteritems",
-        "keys",
-        "members",
-        "metadata",
-        "properties",
-        "registry",
-        "save",
-        "to_dict",
-        "update",
-        "values",
-    }
+NOT_PROPERTY_PARAMS = (
+    frozenset(
+        {
+            "changes-since",
+            "deleted",
+            "deleted_at",
+            "delete",
+            "get",
+            "items",
+            "iteritems",
+            "keys",
+            "members",
+            "metadata",
+            "properties",
+            "registry",
+            "save",
+            "to_dict",
+            "update",
+            "values",
+        }
+        # A custom property named like a field or an alias (`property.created`)
+        # is compared on the client: its parameter would name something else.
+    )
+    | frozenset(PROPERTY_PREFIX + f.name for f in FIELDS)
+    | frozenset(PROPERTY_PREFIX + a for f in FIELDS for a in f.aliases)
 )
 
 # Glance reads any parameter ending in one of these as a range on the column

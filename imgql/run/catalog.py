@@ -13,6 +13,7 @@ image of every visibility is kept and ``member_status`` narrows nothing."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,7 +28,7 @@ from ..plan.planner import plan as make_plan
 from .answer import answer, exactly_one
 from .fallbacks import first_answering, tier_plans
 from .image import Image
-from .predicate import Predicate, compile_predicate
+from .predicate import Predicate, compile_predicate, sort_key_function
 from .scope import Members, Scope
 
 if TYPE_CHECKING:
@@ -95,7 +96,8 @@ class Catalog:
         return plan
 
     def records_for(self, plan: Plan) -> Iterator[Record]:
-        """The raw records answering ``plan``, in catalog order unless ordered."""
+        """The raw records answering ``plan``, in the API's default order
+        (newest first, then id) unless ordered."""
         if plan.fallbacks:
             return first_answering(tier_plans(plan), self.records_for)
         if not plan.requests:
@@ -108,7 +110,16 @@ class Catalog:
             # One stream per request, each scoped as Glance scopes that request.
             scopes = [self._scope(dict(request.params)) for request in plan.requests]
         checks = [self._check(plan, scope) for scope in scopes]
-        return answer(plan, [self.records] * len(scopes), checks=checks, distinct=self._distinct)
+        return answer(plan, [self._listing] * len(scopes), checks=checks, distinct=self._distinct)
+
+    @functools.cached_property
+    def _listing(self) -> tuple[Record, ...]:
+        """The records in the API's default order, newest ``created_at``
+        first, then ``id``, both descending: what a live listing without
+        ``order by`` answers, whatever order the file holds them in. Sorted
+        once, at the first query."""
+        created, image_id = sort_key_function("created_at"), sort_key_function("id")
+        return tuple(sorted(self.records, key=lambda r: (created(r), image_id(r)), reverse=True))
 
     def _scope(self, params: Mapping[str, str]) -> Scope:
         """What Glance lists to the project for a request with these scope

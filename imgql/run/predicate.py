@@ -245,7 +245,7 @@ class _Compiler(Fold[str]):
         return "True" if node.field == "member_status" else ""
 
     def get(self, field: str) -> str:
-        return f"img.get({field!r})"
+        return f"img.get({F.record_key(field)!r})"
 
     def exists(self, node: Exists, kind: F.Kind) -> str:
         if kind is F.Kind.TAGS:
@@ -373,9 +373,7 @@ class _Compiler(Fold[str]):
         if node.op == "like":
             test = self.const(glob_matcher(pattern))
         elif node.op == "regex":
-            from ..lang.regex import compile_regex  # loaded only for a `~` (RE2 is slow to import)
-
-            test = self.const(compile_regex(pattern))
+            return self.regex(node, kind, pattern)
         else:
             test = None
             needle = self.const(pattern.casefold())
@@ -391,6 +389,30 @@ class _Compiler(Fold[str]):
             return f"({'not ' if node.negated else ''}{body})"
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         sense = "not " if node.negated else ""
+        return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
+
+    def regex(self, node: Match, kind: F.Kind, pattern: str) -> str:
+        from ..lang.regex import regex_engines  # loaded only for a `~` (RE2 is slow to import)
+
+        engines = regex_engines(pattern)
+        search = self.const(engines.search)
+        fast = None if engines.plain_search is None else self.const(engines.plain_search)
+
+        def check(text: str) -> str:
+            if fast is None:
+                return f"({search}({text}) is not None)"
+            if engines.plain_on_any_text:
+                return f"({fast}({text}) is not None)"
+            # Under (?i) Python's re answers as RE2 does on ASCII text only (it
+            # folds `İ` and `ı` to `i`); any other text goes to RE2.
+            return f"(({fast} if {text}.isascii() else {search})({text}) is not None)"
+
+        sense = "not " if node.negated else ""
+        if kind is F.Kind.TAGS:
+            t = self.var()
+            return f"({sense}any({check(t)} for {t} in ({self.get(node.field)} or ())))"
+        v = self.var()
+        getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
     def ascii_prefix(self, node: Match, kind: F.Kind, prefix: str, match: Any) -> str:
@@ -532,10 +554,11 @@ def sort_images(images: list[Image], keys: tuple[SortKey, ...]) -> list[Image]:
     return images
 
 
-def sort_key_function(field: str, version: bool = False) -> Callable[[Image], tuple[Any, ...]]:
+def sort_key_function(name: str, version: bool = False) -> Callable[[Image], tuple[Any, ...]]:
+    field = F.record_key(name)
     if version:
         return lambda img: _null_first(version_key(_text(img.get(field))))
-    kind = F.lookup(field).kind
+    kind = F.lookup(name).kind
     if kind is F.Kind.DATETIME:
         return lambda img: _null_first(_time(img.get(field)))
     if kind is F.Kind.BYTES:
@@ -550,11 +573,13 @@ def _null_first(value: Any) -> tuple[Any, ...]:
 
 
 def _property_sort_key(value: Any) -> tuple[Any, ...]:
-    """Numbers before text, numbers by value, text by code point."""
+    """Numbers before text, numbers by value, text by code point. Equal
+    numbers written differently (`5` and `5.0`, `10` and `010`) are equal
+    keys, so the order's last key, id, decides between them."""
     text = _text(value)
     if text is None:
         return (0,)
     number = _number(text)
     if number is not None:
-        return (1, number, text)
+        return (1, number)
     return (2, text)

@@ -53,6 +53,37 @@ TRAP_NAMES: tuple[str, ...] = (
     'in:"a","b"',
     "a,b,c",
 )
+# Names where case folding differs between engines and languages (the
+# dotted and dotless i, the sharp s in both cases, the final sigma, the
+# Kelvin sign), names with newlines, and names that differ in case after a
+# point where a pattern may switch case folding on.
+FOLDING_NAMES: tuple[str, ...] = (
+    "\u0130stanbul",
+    "Istanbul",
+    "\u0131dle",
+    "idle",
+    "Stra\u00dfe",
+    "STRASSE",
+    "GRO\u1e9e",
+    "gro\u00df",
+    "\u03bb\u03cc\u03b3\u03bf\u03c2",
+    "\u039b\u038c\u0393\u039f\u03a3",
+    "\u212aelvin",
+    "kelvin",
+    "\ufb01le",
+    "line one\nline two",
+    "ends with a newline\n",
+    "\nstarts with a newline",
+    "Ubuntu-22.04-X64",
+    "Ubuntu-22.04-x64",
+    "ubuntu-22.04-x64",
+    "Ubuntu-24.04",
+)
+# A custom property holding equal numbers written differently, and numbers
+# only some readers take for numbers.
+EQUAL_NUMBERS: tuple[str, ...] = (
+    "5.0", "5", "10", "010", "7", "+7", "100", "1e2", "1e3", "1E3", "0.5", ".5", "5.", "\u0665", "-0", "0",
+)  # fmt: skip
 # Each appears several times (across projects, and within one).
 DUPLICATE_NAMES: tuple[str, ...] = ("dup", "Dup", "cirros")
 
@@ -149,7 +180,27 @@ def build_specs(count: int = 300, *, batches: int = 3, seed: int = 20240611) -> 
         # caller always sees each trap at least once.
         trap = i < len(TRAP_NAMES)
         specs.append(_spec(rng, i, name, batch=(i % batches) if trap else rng.randrange(batches), public_trap=trap))
-    return specs
+    return specs + _public_extras(len(specs), batches)
+
+
+def _public_extras(first: int, batches: int) -> list[ImageSpec]:
+    """Public images the caller always sees: one per folding name, one
+    without a name, and one per way of writing a number in ``eqnum``. Built
+    after the random catalog, so that it stays as it was."""
+    named: list[tuple[str | None, tuple[tuple[str, str], ...]]] = [(n, ()) for n in FOLDING_NAMES]
+    named.append((None, ()))
+    named += [(f"eqnum {value}", (("eqnum", value),)) for value in EQUAL_NUMBERS]
+    return [
+        ImageSpec(
+            id=str(uuid.uuid5(_ID_NAMESPACE, f"image-{first + k}")),
+            owner=ALPHA,
+            batch=k % batches,
+            name=name,
+            visibility="public",
+            properties=properties,
+        )
+        for k, (name, properties) in enumerate(named)
+    ]
 
 
 def _spec(rng: random.Random, i: int, name: str | None, *, batch: int, public_trap: bool) -> ImageSpec:
