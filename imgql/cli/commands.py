@@ -423,6 +423,7 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     import attrs
 
     from ..lang.ast import And, Compare, InList, Query
+    from ..lang.check import checked
     from ..lang.parser import parse
     from ..plan.locations import EVERY_REGION
 
@@ -438,7 +439,8 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     where = parsed.where
     parts = [] if where is None else list(where.operands) if isinstance(where, And) else [where]
     joined = [*parts, *extra]
-    return attrs.evolve(parsed, where=joined[0] if len(joined) == 1 else And(tuple(joined)))
+    # The same rules as conditions written in the query (`--os-cloud '*'` is refused as `cloud in (*)` is).
+    return checked(attrs.evolve(parsed, where=joined[0] if len(joined) == 1 else And(tuple(joined))))
 
 
 def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> tuple[Any, Any]:

@@ -161,6 +161,8 @@ class Client(ClientCore):
         """Stop running queries and close the HTTP client, if this client made it."""
         if self._stop_runs():
             self._http.close()
+        for http in self._partners.made_http():
+            http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -187,7 +189,7 @@ class Client(ClientCore):
         if places.every_region and not places.empty:
             for cloud in clouds_of(places):
                 try:
-                    every[cloud] = region_lister(self._partners.auth(cloud)).regions(self._http)
+                    every[cloud] = region_lister(self._partners.auth(cloud)).regions(self._partners.http(cloud))
                 except Error as exc:
                     every[cloud] = exc
         each = each_plan(plan)
@@ -292,7 +294,8 @@ class Client(ClientCore):
         exchange = self._request(self._credentials(), params)
         try:
             try:
-                response = self._http.send(exchange.request)
+                # A caller's client may follow redirects; the token must not go to another origin.
+                response = self._http.send(exchange.request, follow_redirects=False)
             except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
                 response = exc.response
                 response.read()
@@ -417,6 +420,8 @@ class AsyncClient(ClientCore):
         """Stop running queries and close the HTTP client, if this client made it."""
         if self._stop_runs():
             await self._http.aclose()
+        for http in self._partners.made_http():
+            await http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -447,7 +452,7 @@ class AsyncClient(ClientCore):
         if places.every_region and not places.empty:
             for cloud in clouds_of(places):
                 try:
-                    every[cloud] = await region_lister(self._partners.auth(cloud)).aregions(self._http)
+                    every[cloud] = await region_lister(self._partners.auth(cloud)).aregions(self._partners.http(cloud))
                 except Error as exc:
                     every[cloud] = exc
         each = each_plan(plan)
@@ -541,7 +546,7 @@ class AsyncClient(ClientCore):
         exchange = self._request(await self._credentials(), params)
         try:
             try:
-                response = await self._http.send(exchange.request)
+                response = await self._http.send(exchange.request, follow_redirects=False)
             except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
                 response = exc.response
                 await response.aread()

@@ -20,7 +20,6 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import httpx
@@ -30,7 +29,7 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
-from .credentials import Auth, Credentials, normalize_endpoint
+from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
 from .log_redaction import install_log_redaction
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Page, Params, Reply, describe, listing
@@ -129,13 +128,13 @@ class ClientCore:
         # The clients of the other regions and clouds a query names.
         self._partners = Partners(self)
         # Each shell narrows this to its own httpx class.
-        self._http: Any = http if http is not None else self._http_class(**self._http_settings())
+        self._http: Any = http if http is not None else self._http_class(**self._http_settings(self._verify))
 
-    def _http_settings(self) -> dict[str, Any]:
-        """How to make our own httpx client."""
+    def _http_settings(self, verify: bool | str) -> dict[str, Any]:
+        """How to make our own httpx client, with the TLS setting ``verify``."""
         timeout = self._options.timeout
         return {
-            "verify": _ssl_verify(self._verify),
+            "verify": _ssl_verify(verify),
             "timeout": DEFAULT_TIMEOUT if timeout is UNSET else timeout,
             "follow_redirects": False,
         }
@@ -318,8 +317,9 @@ def _credentials_source(endpoint: str | None, token: str | None, options: Client
         auth, found_verify = resolve_auth(
             endpoint, token, cloud=options.cloud, region=options.region, interface=options.interface
         )
-    # An explicit verify=False or CA bundle wins; the default defers to OS_CACERT / clouds.yaml.
-    if options.verify is not True:
+    # An explicit verify (True included) wins over OS_INSECURE, OS_CACERT and
+    # clouds.yaml; None defers to them.
+    if options.verify is not None:
         # A keystoneauth plugin reaches Keystone itself, not through our httpx client.
         use_verify = getattr(auth, "use_verify", None) if options.auth is None else None
         if use_verify is not None:
@@ -336,14 +336,6 @@ def _user_agent(existing: str | None) -> str:
     if existing and not existing.startswith("python-httpx/"):
         agent = f"{existing} {agent}"
     return agent
-
-
-def display_endpoint(endpoint: str) -> str:
-    """An endpoint fit for messages: no user name or password in it."""
-    parts = urlsplit(endpoint)
-    if "@" not in parts.netloc:
-        return endpoint
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:

@@ -65,7 +65,9 @@ class ClientOptions:
     it). ``cloud``, ``region``, ``interface``: where credentials and the image
     endpoint come from (clouds.yaml, the Keystone catalog). ``auth``: an
     :class:`~imgql.http.credentials.Auth` instead of endpoint, token and
-    cloud. ``verify``: True, False or a CA bundle path. ``timeout``: seconds
+    cloud. ``verify``: True, False or a CA bundle path, winning over
+    ``OS_INSECURE``, ``OS_CACERT`` and the cloud's clouds.yaml settings
+    (default None: those decide; True without them). ``timeout``: seconds
     per request (default 30, or the given httpx client's own). ``retries``:
     how many times a failed page is tried again. ``concurrency``: how many
     requests of a union run at once. ``user_agent``: your application's
@@ -82,7 +84,7 @@ class ClientOptions:
     region: str | None = None
     interface: str | None = None
     auth: Auth | None = attrs.field(default=None, repr=False)
-    verify: bool | str = True
+    verify: bool | str | None = None
     timeout: Timeout | _Unset = UNSET
     retries: int = attrs.field(default=DEFAULT_RETRIES, validator=_whole(0, "retries"))
     concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_whole(1, "concurrency"))

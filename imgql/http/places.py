@@ -54,30 +54,55 @@ def each_plan(plan: Plan) -> Plan:
 
 
 class Partners:
-    """The clients that serve each place of a client's queries, made once."""
+    """The clients that serve each place of a client's queries, made once.
+
+    Each cloud keeps its own TLS settings (``insecure``, ``cacert``,
+    ``verify`` in its clouds.yaml entry), as openstacksdk builds a session
+    per cloud: when the owner made its HTTP client, another cloud gets an
+    HTTP client of its own, made with that cloud's settings, which reaches
+    both its Keystone and its image endpoints. A caller's HTTP client serves
+    every place with the caller's settings.
+    """
 
     def __init__(self, owner: Any) -> None:
         self._owner = owner
         self._lock = threading.Lock()
-        self._auths: dict[str | None, Auth] = {}
+        self._auths: dict[str | None, tuple[Auth, bool | str]] = {}
         self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._https: dict[str | None, Any] = {}
 
     def own(self) -> Location:
         """The client's own place, as far as it is known (for labels)."""
         options = self._owner.options
         return Location(options.cloud, getattr(self._owner._auth, "region", None) or options.region)
 
+    def _is_own(self, cloud: str | None) -> bool:
+        return cloud is None or cloud == self._owner.options.cloud
+
     def auth(self, cloud: str | None) -> Auth:
         """The credentials of ``cloud`` (None: the client's own)."""
-        if cloud is None or cloud == self._owner.options.cloud:
-            auth: Auth = self._owner._auth
-            return auth
+        return self._resolved(cloud)[0]
+
+    def _resolved(self, cloud: str | None) -> tuple[Auth, bool | str]:
+        if self._is_own(cloud):
+            return self._owner._auth, self._owner._verify
         with self._lock:
             found = self._auths.get(cloud)
             if found is None:
                 options = self._owner.options
-                found, _ = resolve_auth(cloud=cloud, interface=options.interface)
-                self._auths[cloud] = found
+                found = self._auths[cloud] = resolve_auth(cloud=cloud, interface=options.interface)
+            return found
+
+    def http(self, cloud: str | None) -> Any:
+        """The HTTP client that reaches ``cloud``: its own TLS settings, unless the caller gave one."""
+        owner = self._owner
+        if self._is_own(cloud) or not owner._owns_http:
+            return owner.http
+        verify = self._resolved(cloud)[1]
+        with self._lock:
+            found = self._https.get(cloud)
+            if found is None:
+                found = self._https[cloud] = owner._http_class(**owner._http_settings(verify))
             return found
 
     def label(self, location: Location) -> Location:
@@ -99,20 +124,28 @@ class Partners:
             found = self._clients.get(key)
         if found is not None:
             return found
-        own = self.own().region if location.cloud in (None, self._owner.options.cloud) else None
-        auth = _in_region(self.auth(location.cloud), location, own)
+        own = self.own().region if self._is_own(location.cloud) else None
+        cloud_auth, verify = self._resolved(location.cloud)
+        auth = _in_region(cloud_auth, location, own)
         owner = self._owner
-        options = attrs.evolve(owner.options, auth=auth, cloud=None, region=None, interface=None)
-        made = type(owner)(http=owner.http, sleep=owner._sleep, options=options)
+        options = attrs.evolve(owner.options, auth=auth, verify=verify, cloud=None, region=None, interface=None)
+        made = type(owner)(http=self.http(location.cloud), sleep=owner._sleep, options=options)
         with self._lock:
             return self._clients.setdefault(key, made)
 
     def stop(self) -> None:
-        """Stop every partner's running queries (their HTTP client is the owner's)."""
+        """Stop every partner's running queries."""
         with self._lock:
             clients = list(self._clients.values())
         for client in clients:
             client._stop_runs()
+
+    def made_http(self) -> list[Any]:
+        """The HTTP clients made here for other clouds, for the owner to close."""
+        with self._lock:
+            made = list(self._https.values())
+            self._https.clear()
+        return made
 
 
 def _in_region(auth: Auth, location: Location, own_region: str | None) -> Auth:
