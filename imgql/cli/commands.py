@@ -34,6 +34,7 @@ from ..errors import (
     RegionError,
     ServiceError,
 )
+from ..untrusted import shortened, visible
 from ..version import __version__
 
 __all__ = [
@@ -266,6 +267,11 @@ def _output_options() -> argparse.ArgumentParser:
     order.add_argument("--sort-descending", action="store_true", dest="sort_descending", help="sort descending")
     group.add_argument("--noindent", action="store_true", help="json: one line, no indentation")
     group.add_argument("--quote", choices=tuple(QUOTING), default="minimal", help="csv quoting (default: minimal)")
+    group.add_argument(
+        "--keep-formulas",
+        action="store_true",
+        help="csv: write cells starting with = + - @ as they are (default: a leading ' makes them text)",
+    )
     group.add_argument(
         "--max-width",
         type=int,
@@ -526,6 +532,7 @@ def _emit(
         one=one,
         noindent=args.noindent,
         quote=args.quote,
+        keep_formulas=args.keep_formulas,
         print_empty=args.print_empty,
         places=_place_columns(query) if query is not None else (),
     )
@@ -554,7 +561,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 code = _emit(args, source, source.query(query, **params), out, query=query)
         for warning in failed:
-            print(f"imgql: error: {warning}", file=sys.stderr)
+            print(f"imgql: error: {visible(str(warning), keep_lines=True)}", file=sys.stderr)
         return EXIT_SERVICE if failed else code
     finally:
         _close(source)
@@ -712,13 +719,15 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
             traceback.print_exc()
         _safe_flush(out)
-        print(f"imgql: error: {explain(exc, args)}", file=sys.stderr)
+        # Server text may hold terminal escapes: shown, never obeyed.
+        print(f"imgql: error: {visible(explain(exc, args), keep_lines=True)}", file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:
         if debug:
             raise
         _safe_flush(out)
-        print(f"imgql: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        message = shortened(visible(str(exc)))
+        print(f"imgql: internal error: {type(exc).__name__}: {message} (run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -756,7 +765,7 @@ def _warnings_in_plain_words() -> Iterator[None]:
             default_show(message, category, *rest, **kwargs)
         elif str(message) not in shown:
             shown.add(str(message))
-            print(f"imgql: warning: {message}", file=sys.stderr)
+            print(f"imgql: warning: {visible(str(message), keep_lines=True)}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", QueryWarning)

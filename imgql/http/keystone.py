@@ -29,6 +29,7 @@ import attrs
 import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
+from ..untrusted import load_json, shortened, visible
 from .credentials import (
     CredentialFields,
     Credentials,
@@ -426,7 +427,7 @@ def _refusal(s: _Settings, response: httpx.Response) -> Error:
         )
     if 300 < status < 400:
         location = response.headers.get("Location")
-        where = f" to {location}" if location else ""
+        where = f" to {visible(shortened(display_endpoint(location)))}" if location else ""
         return ConfigError(
             f"Keystone at {s.shown} redirects{where} (HTTP {status}); use that URL as the auth URL "
             "(OS_AUTH_URL / auth.auth_url)"
@@ -452,7 +453,7 @@ def _tokens_path(s: _Settings) -> str:
 def _keystone_json(response: httpx.Response) -> bool:
     """Whether the answer is Keystone's own JSON error (``{"error": {"code": ..., "message": ...}}``)."""
     try:
-        data = response.json()
+        data = load_json(response.content)
     except ValueError:
         return False
     error = data.get("error") if isinstance(data, dict) else None
@@ -479,7 +480,7 @@ def _server_message(response: httpx.Response, secrets: Sequence[str]) -> str:
 def _json_object(response: httpx.Response, s: _Settings) -> dict[str, Any]:
     """The ``token`` object of Keystone's JSON answer."""
     try:
-        data = response.json()
+        data = load_json(response.content)
     except ValueError:
         data = None
     token = data.get("token") if isinstance(data, dict) else None

@@ -35,7 +35,6 @@ the listing; for other orders, every id returned (see :class:`_Place`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -51,6 +50,8 @@ from ..errors import (
     ServiceError,
     ServiceUnavailable,
 )
+from ..untrusted import TooDeep, load_json, shortened, visible
+from .credentials import display_endpoint
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 from .server_text import server_message as plain_text
 from .server_text import status_phrase as _phrase
@@ -411,7 +412,9 @@ def _fetch(
 def _decode(content: bytes) -> tuple[dict[str, Any] | None, str]:
     """The listing body, or None and what is wrong with it."""
     try:
-        body = json.loads(content)
+        body = load_json(content)
+    except TooDeep as exc:
+        return None, str(exc)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"not JSON: {exc}" if content else "empty body"
     if not isinstance(body, dict):
@@ -452,7 +455,7 @@ def _error(reply: Reply, message: str, params: Params, refreshed: bool, redact: 
         )
     if 300 <= status < 400:
         location = reply.headers.get("location")
-        where = f" to {redact(location)}" if location else ""
+        where = f" to {visible(shortened(display_endpoint(redact(location))))}" if location else ""
         return EndpointError(
             f"the Images API at {endpoint} redirects{where} (HTTP {status}): use the endpoint it names",
             status_code=status,

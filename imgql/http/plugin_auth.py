@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, ServiceError
+from ..untrusted import shortened, visible
 from .credentials import Credentials, display_endpoint, normalize_endpoint
 from .server_text import plain_words
 from .service_catalog import EndpointChoice
@@ -183,6 +184,8 @@ class PluginAuth:
             yield
         except Error:
             raise
+        except RecursionError:
+            raise ServiceError(f"Keystone at {self._shown_url} answered JSON nested too deeply to read") from None
         except exceptions.HttpError as exc:
             raise self._http_error(exc) from None
         except exceptions.EndpointNotFound as exc:
@@ -227,7 +230,7 @@ def _no_redirects(auth_url: str) -> Any:
         if 300 <= status < 400 and status != 304:
             raise ConfigError(
                 f"Keystone at {display_endpoint(auth_url)} redirects (HTTP {status}) to "
-                f"{display_endpoint(str(response.headers.get('Location') or 'another address'))}; "
+                f"{visible(shortened(display_endpoint(str(response.headers.get('Location') or 'another address'))))}; "
                 "credentials are never sent to another address: use the URL Keystone names "
                 "as the auth URL (OS_AUTH_URL / auth.auth_url)"
             )

@@ -24,6 +24,7 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
+from ..untrusted import TooDeep, load_json
 from .answer import answer, exactly_one
 from .image import Image
 from .predicate import Predicate, compile_predicate
@@ -161,7 +162,9 @@ def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None
     except OSError as exc:
         raise CatalogError(f"cannot read the catalog {os.fspath(path)!r}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except TooDeep as exc:
+        raise CatalogError(f"{os.fspath(path)}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"{os.fspath(path)} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"

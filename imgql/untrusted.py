@@ -1,0 +1,61 @@
+"""Text and data from outside (servers, files, people), made safe to read, quote and print.
+
+Every layer reads something it did not write: a Glance page, a Keystone
+error body, an offline catalog, a query of a megabyte. The helpers here are
+the one place that decides how much of it a message quotes
+(:func:`shortened`), how its control characters are shown on a terminal
+(:func:`visible`), and how JSON too deeply nested for Python's parser is
+refused (:func:`load_json`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+__all__ = ["MAX_QUOTED", "TooDeep", "load_json", "shortened", "visible"]
+
+# How many characters of outside text a message quotes.
+MAX_QUOTED = 200
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-character
+# CSI): what a terminal may act on instead of showing.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``), so
+    that a terminal shows it instead of obeying it; tabs and newlines are kept
+    when ``keep_lines``, escaped (``\\t``, ``\\n``) otherwise."""
+    pattern = _CONTROL if keep_lines else _CONTROL_OR_BREAK
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{ord(char):02x}")
+
+
+def shortened(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than Python's parser can follow."""
+
+
+def load_json(content: bytes | str) -> Any:
+    """Parsed JSON, or ValueError: :class:`TooDeep` for JSON nested deeper than
+    Python's parser can follow (about 1,000 levels; a real answer nests a
+    few), never RecursionError."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise TooDeep("the JSON is nested too deeply to read (a real answer nests a few levels)") from None
