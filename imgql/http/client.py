@@ -55,6 +55,7 @@ from ..plan.plan import Plan
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
 from ..run.image import Image
 from ..run.locations import merge_endpoints
+from .bounded import TooLarge, TooLong, areceive, receive
 from .core import ClientCore, Run, Stop, Strategy, advance, whole_listings
 from .credentials import Credentials
 from .options import ClientOptions
@@ -293,15 +294,15 @@ class Client(ClientCore):
         self._checkpoint(stop)
         exchange = self._request(self._credentials(), params)
         try:
-            try:
-                # A caller's client may follow redirects; the token must not go to another origin.
-                response = self._http.send(exchange.request, follow_redirects=False)
-            except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
-                response = exc.response
-                response.read()
+            # Redirects are never followed: the token must not go to another origin.
+            response, content = receive(self._http, exchange.request, self._limits)
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
-        return exchange.received(response)
+        except TooLong as exc:
+            return exchange.too_long(exc)
+        except TooLarge as exc:
+            raise exchange.too_large(exc) from None
+        return exchange.received(response, content)
 
     def _wait(self, effect: Wait, stop: Stop) -> None:
         self._waiting(effect.seconds, effect.reason, stop)
@@ -545,14 +546,14 @@ class AsyncClient(ClientCore):
         self._checkpoint(stop)
         exchange = self._request(await self._credentials(), params)
         try:
-            try:
-                response = await self._http.send(exchange.request, follow_redirects=False)
-            except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
-                response = exc.response
-                await response.aread()
+            response, content = await areceive(self._http, exchange.request, self._limits)
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
-        return exchange.received(response)
+        except TooLong as exc:
+            return exchange.too_long(exc)
+        except TooLarge as exc:
+            raise exchange.too_large(exc) from None
+        return exchange.received(response, content)
 
     async def _wait(self, effect: Wait, stop: Stop) -> None:
         self._waiting(effect.seconds, effect.reason, stop)

@@ -24,11 +24,12 @@ from typing import Any, Protocol
 import attrs
 import httpx
 
-from ..errors import ConfigError, ConnectionError, Error
+from ..errors import ConfigError, ConnectionError, Error, ServiceError
 from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
+from .bounded import Limits, TooLarge, TooLong, total_seconds
 from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
 from .log_redaction import install_log_redaction
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
@@ -117,6 +118,12 @@ class ClientCore:
             self._secrets.add(static_token)
         # A client we make gets our default timeout; a caller's client keeps its own.
         self._request_options: dict[str, Any] = {} if options.timeout is UNSET else {"timeout": options.timeout}
+        if options.timeout is not UNSET:
+            timeout: Any = options.timeout
+        else:
+            timeout = http.timeout if http is not None else DEFAULT_TIMEOUT
+        # The whole of one request (connect, wait, read) gets this long, not each read.
+        self._limits = Limits(total_seconds(timeout), options.max_response_bytes)
         caller_agent = http.headers.get("user-agent") if http is not None else None
         self._user_agent = _user_agent(options.user_agent or caller_agent)
         self._sleep: Any = sleep
@@ -261,9 +268,17 @@ class Exchange:
     params: Params
     started: float = attrs.field(factory=time.monotonic)
 
-    def received(self, response: httpx.Response) -> Reply:
+    def received(self, response: httpx.Response, content: bytes) -> Reply:
         self._log(str(response.status_code))
-        return Reply(response.status_code, response.headers, response.content, self.shown)
+        return Reply(response.status_code, response.headers, content, self.shown)
+
+    def too_long(self, exc: TooLong) -> Fault:
+        self._log("over its time limit")
+        return Fault(self.shown, str(exc))
+
+    def too_large(self, exc: TooLarge) -> ServiceError:
+        self._log("too large")
+        return ServiceError(f"the Images API at {self.shown} sent {exc}; the listing is stopped")
 
     def failed(self, exc: httpx.HTTPError) -> Fault:
         self._log(type(exc).__name__)

@@ -30,6 +30,7 @@ import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
 from ..untrusted import load_json, shortened, visible
+from .bounded import Limits, TooLarge, TooLong, areceive, receive, total_seconds
 from .credentials import (
     CredentialFields,
     Credentials,
@@ -269,12 +270,24 @@ def keystone_auth(
 
 def _send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     with _reaching(request):
-        return http.send(request, follow_redirects=False)
+        return _settled(request, *receive(http, request, _limits(http)))
 
 
 async def _asend(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
     with _reaching(request):
-        return await http.send(request, follow_redirects=False)
+        return _settled(request, *await areceive(http, request, _limits(http)))
+
+
+def _limits(http: httpx.Client | httpx.AsyncClient) -> Limits:
+    return Limits(total_seconds(http.timeout))
+
+
+def _settled(request: httpx.Request, response: httpx.Response, content: bytes) -> httpx.Response:
+    """The answer with its body read (and decoded), as the rest of this module reads it."""
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+    ]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
 
 
 @contextmanager
@@ -282,6 +295,8 @@ def _reaching(request: httpx.Request) -> Iterator[None]:
     """Turns a failure to reach Keystone into a ConnectionError that names it."""
     try:
         yield
+    except (TooLong, TooLarge) as exc:
+        raise ServiceError(f"Keystone at {display_endpoint(str(request.url))}: {exc}") from None
     except httpx.TransportError as exc:
         shown = display_endpoint(str(request.url))
         logger.debug("POST %s failed: %s", shown, type(exc).__name__)

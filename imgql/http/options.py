@@ -16,6 +16,7 @@ import httpx
 
 from ..errors import ConfigError
 from ..plan.capabilities import Profile, get_profile
+from .bounded import DEFAULT_MAX_RESPONSE_BYTES
 from .credentials import Auth
 from .retry import DEFAULT_RETRIES, RetryPolicy
 
@@ -73,6 +74,8 @@ class ClientOptions:
     requests of a union run at once. ``user_agent``: your application's
     product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
     (default: the given httpx client's, unless it is httpx's default).
+    ``max_response_bytes``: the largest answer read (default 64 MiB, far
+    above a page of 1,000 images); a larger one is a ServiceError.
     ``partial``: a query over several regions or clouds answers from the
     places that answered, with an :class:`imgql.PartialAnswerWarning` for
     each that failed, instead of raising :class:`imgql.RegionError`.
@@ -92,6 +95,10 @@ class ClientOptions:
     # A query over several regions or clouds answers without the places that
     # fail (a PartialAnswerWarning each) instead of failing with RegionError.
     partial: bool = False
+    # The largest answer read from the Images API or Keystone, in bytes.
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=_whole(1024, "max_response_bytes")
+    )
 
     @classmethod
     def build(cls, options: ClientOptions | None, settings: Mapping[str, Any]) -> ClientOptions:

@@ -29,6 +29,7 @@ from .answer import answer, exactly_one
 from .image import Image
 from .predicate import Predicate, compile_predicate
 from .scope import Members, Scope
+from .shape import shape_problem
 
 if TYPE_CHECKING:
     from .results import ResultList
@@ -208,6 +209,11 @@ def _members_of(data: Any, origin: str) -> dict[str, dict[str, str]]:
     return members
 
 
+def _image_id(record: Record) -> str:
+    image_id = record.get("id")
+    return repr(image_id)[:60] if image_id is not None else "without an id"
+
+
 def _records_of(data: Any, origin: str) -> Iterator[Record]:
     if isinstance(data, Mapping):
         if "images" not in data:
@@ -220,6 +226,9 @@ def _records_of(data: Any, origin: str) -> Iterator[Record]:
         if isinstance(item, Mapping) and "images" in item and "id" not in item:
             yield from _records_of(item["images"], origin)
         elif isinstance(item, Mapping):
+            problem = shape_problem(item)
+            if problem is not None:
+                raise CatalogError(f"{origin}: image {_image_id(item)}: {problem}")
             yield item
         else:
             raise CatalogError(f"{origin}: every image must be a JSON object, found {type(item).__name__}")

@@ -1,0 +1,146 @@
+"""Broken and hostile servers: each answer's time and size bounded, paging that
+cycles stopped, deep JSON and records of the wrong shape refused, every failure
+an imgql.Error. Scripted servers on 127.0.0.1 (tests/hostile_server.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+import imgql
+from imgql.http.keystone import KeystoneAuth
+from tests.hostile_server import Answer, hostile, json_answer, page, within
+
+TOKEN = "gAAAAA-hostile-token-Qw3"
+
+
+def image(n: int, **fields: object) -> dict[str, object]:
+    return {
+        "id": f"00000000-0000-0000-0000-{n:012d}",
+        "name": f"image-{n}",
+        "status": "active",
+        "created_at": f"2025-01-{n:02d}T00:00:00Z",
+        "tags": [],
+        **fields,
+    }
+
+
+def test_a_trickling_answer_is_cut_at_the_total_time() -> None:
+    # One byte every 0.3 s, each within the read timeout: 30 s in all if read to the end.
+    trickle = Answer(200, [b" "] * 100, pause=0.3)
+    with hostile(lambda method, path: trickle) as glance:
+        client = imgql.Client(glance.url, TOKEN, timeout=1, retries=0)
+        with client, pytest.raises(imgql.ConnectionError, match="total time limit"):
+            within(15, lambda: list(client.query("images")))
+
+
+def test_a_trickling_answer_is_cut_at_the_total_time_async() -> None:
+    trickle = Answer(200, [b" "] * 100, pause=0.3)
+
+    async def run() -> None:
+        async with imgql.AsyncClient(glance.url, TOKEN, timeout=1, retries=0) as client:
+            await client.collect("images")
+
+    with hostile(lambda method, path: trickle) as glance, pytest.raises(imgql.ConnectionError, match="total time"):
+        within(15, lambda: asyncio.run(run()))
+
+
+def test_an_answer_larger_than_the_limit_is_refused() -> None:
+    huge = Answer(200, [b" " * 65536] * 40)  # 2.5 MiB of nothing
+    with hostile(lambda method, path: huge) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0, max_response_bytes=1024 * 1024)
+        with client, pytest.raises(imgql.ServiceError, match="larger than 1,048,576 bytes"):
+            within(30, lambda: list(client.query("images")))
+
+
+@pytest.mark.parametrize("query", ["images", "images order by name"])
+def test_pages_that_point_at_each_other_end_with_an_error(query: str) -> None:
+    first, second = [image(1), image(2)], [image(3), image(4)]
+
+    def respond(method: str, path: str) -> Answer:
+        # Page two's marker leads back to page one: a cycle.
+        return page(second, first[-1]["id"]) if "marker=" + str(first[-1]["id"]) in path else page(first, "x")
+
+    def answer_for(method: str, path: str) -> Answer:
+        if "marker=" not in path:
+            return page(first, str(first[-1]["id"]))
+        return respond(method, path)
+
+    with hostile(answer_for) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0, page_size=2)
+        seen: list[str] = []
+
+        def run() -> None:
+            for found in client.query(query):
+                seen.append(found.id)
+
+        with client, pytest.raises(imgql.ServiceError, match=r"cycle|already returned"):
+            within(20, run)
+    assert len(seen) == len(set(seen)) <= 4
+    assert len(glance.requests) <= 4
+
+
+def test_deep_json_is_a_clear_error_everywhere(tmp_path: Path) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with hostile(lambda method, path: Answer(200, deep)) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0)
+        with client, pytest.raises(imgql.ServiceError, match="nested too deeply"):
+            list(client.query("images"))
+    with hostile(lambda method, path: Answer(403, b'{"error": ' + deep + b"}")) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0)
+        with client, pytest.raises(imgql.Forbidden):
+            list(client.query("images"))
+    token = Answer(201, deep, (("X-Subject-Token", TOKEN),))
+    with hostile(lambda method, path: token) as keystone:
+        auth = KeystoneAuth(f"{keystone.url}/v3", username="alice", password="pw-hostile-1", project_name="demo")
+        with imgql.Client(auth=auth, retries=0) as client, pytest.raises(imgql.ServiceError, match="token object"):
+            list(client.query("images"))
+    catalog = tmp_path / "deep.json"
+    catalog.write_bytes(b'{"images": ' + deep + b"}")
+    with pytest.raises(imgql.CatalogError, match="nested too deeply"):
+        imgql.Catalog(str(catalog))
+
+
+@pytest.mark.parametrize(
+    ("fields", "query", "named"),
+    [
+        ({"size": "5"}, "images where size < 5GB", "size"),
+        ({"min_ram": "x"}, "images where min_ram in (1, 2)", "min_ram"),
+        ({"tags": [{}]}, "images where tag in (a, b)", "tags"),
+        ({"tags": "notalist"}, "images where tag = a", "tags"),
+        ({"protected": "no"}, "images where protected = false", "protected"),
+    ],
+)
+def test_a_record_of_the_wrong_shape_names_the_image_and_field(
+    fields: dict[str, object], query: str, named: str, tmp_path: Path
+) -> None:
+    bad = image(7, **fields)
+    with hostile(lambda method, path: page([image(1), bad])) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0)
+        with client, pytest.raises(imgql.ServiceError) as raised:
+            list(client.query(query))
+    assert str(bad["id"]) in str(raised.value) and named in str(raised.value)
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"images": [bad]}))
+    with pytest.raises(imgql.CatalogError, match=named):
+        imgql.Catalog(str(catalog))
+
+
+def test_an_image_made_by_hand_of_the_wrong_shape_still_prints() -> None:
+    assert "size='abc'" in repr(imgql.Image.from_record({"id": "z", "size": "abc"}))
+
+
+def test_a_keystone_answer_larger_than_the_limit_is_refused() -> None:
+    pytest.importorskip("httpx")
+    huge = Answer(201, [b" " * 1024 * 1024] * 70, (("X-Subject-Token", TOKEN),))
+    with hostile(lambda method, path: huge) as keystone:
+        auth = KeystoneAuth(f"{keystone.url}/v3", username="alice", password="pw-hostile-1", project_name="demo")
+        with imgql.Client(auth=auth, retries=0) as client, pytest.raises(imgql.ServiceError, match="larger than"):
+            within(60, lambda: list(client.query("images")))
+
+
+def test_json_answer_helper_is_json() -> None:
+    assert json.loads(json_answer(200, {"a": 1}).body) == {"a": 1}  # type: ignore[arg-type]
