@@ -57,7 +57,10 @@ def make_handler(source: Any) -> type[http.server.BaseHTTPRequestHandler]:
                         break
                 table = ResultList(images)._repr_html_()
             except imgql.Error as exc:
-                table = f"<p>error: {html.escape(str(exc))}</p>"
+                # The detail (an internal endpoint, a server's own words) is for the log,
+                # never for a visitor.
+                self.log_error("search failed: %s", exc)
+                table = "<p>The search could not be completed just now; please try again later.</p>"
             body = PAGE.format(
                 q=html.escape(text),
                 query=html.escape(str(query)),

@@ -12,12 +12,26 @@ from __future__ import annotations
 
 import json
 import re
+from types import ModuleType
 from typing import Any
 
-__all__ = ["MAX_QUOTED", "TooDeep", "load_json", "shortened", "visible"]
+__all__ = [
+    "MAX_QUOTED",
+    "MAX_YAML_VALUES",
+    "TooDeep",
+    "TooManyValues",
+    "load_json",
+    "load_yaml",
+    "shortened",
+    "visible",
+]
 
 # How many characters of outside text a message quotes.
 MAX_QUOTED = 200
+
+# How many values a YAML file may stand for once its aliases are expanded: far
+# above any real query file or clouds.yaml, far below a "billion laughs".
+MAX_YAML_VALUES = 100_000
 
 # C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-character
 # CSI): what a terminal may act on instead of showing.
@@ -59,3 +73,54 @@ def load_json(content: bytes | str) -> Any:
         return json.loads(content)
     except RecursionError:
         raise TooDeep("the JSON is nested too deeply to read (a real answer nests a few levels)") from None
+
+
+class TooManyValues(ValueError):
+    """YAML whose aliases expand to too many values, or refer to themselves."""
+
+
+def load_yaml(yaml: ModuleType, text: str, limit: int = MAX_YAML_VALUES) -> Any:
+    """``yaml.safe_load(text)``, refused (:class:`TooManyValues`) when its
+    aliases (``*name``) expand to more than ``limit`` values or form a cycle:
+    whoever walks the data would otherwise run for minutes or for ever.
+    ``yaml`` is PyYAML (optional, so passed in); its own errors pass through."""
+    if "*" in text:
+        _check_expansion(yaml, yaml.compose(text, Loader=yaml.SafeLoader), limit)
+    return yaml.safe_load(text)
+
+
+def _check_expansion(yaml: ModuleType, root: Any, limit: int) -> None:
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _children(yaml, node)
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > limit:
+                raise TooManyValues(
+                    f"its aliases expand to more than {limit:,} values; write the values out, or use fewer aliases"
+                )
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise TooManyValues("an alias refers to a value that holds it: the data would be endless")
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(yaml: ModuleType, node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []

@@ -37,6 +37,7 @@ import attrs
 
 from ..errors import ConfigQueryError, Error, FileError, MultipleFound, NotFound, QueryError, line_and_column
 from ..optional import optional_module
+from ..untrusted import TooManyValues, load_yaml
 
 __all__ = [
     "ConfigQueryError",
@@ -364,7 +365,9 @@ def load_file(path: str | os.PathLike[str]) -> tuple[Any, str, str]:
             raise FileError(Diagnostic(name, line, column, f"invalid TOML: {message}")) from None
     yaml = _yaml()
     try:
-        return yaml.safe_load(text), text, kind
+        return load_yaml(yaml, text), text, kind
+    except TooManyValues as exc:
+        raise FileError(Diagnostic(name, 1, 1, f"refused YAML: {exc}")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
