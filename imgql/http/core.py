@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import attrs
 import httpx
 
-from ..errors import ConfigError, ConnectionError, Error, ServiceError
+from ..errors import ConfigError, ConnectionError, Error, PlanError, ServiceError
 from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
@@ -32,6 +32,7 @@ from ..plan.planner import plan as make_plan
 from .bounded import Limits, TooLarge, TooLong, total_seconds
 from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
 from .log_redaction import install_log_redaction
+from .long_lists import split_long_lists
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Page, Params, Reply, describe, listing
 from .places import Partners
@@ -183,7 +184,8 @@ class ClientCore:
         if plan.limit == 0 or not plan.requests:
             yield None
             return
-        run = Run(plan, self._page_size_for(plan), stop)
+        # A list too long for one URL is sent as several requests (same answer).
+        run = Run(split_long_lists(plan, self._options.max_url_length), self._page_size_for(plan), stop)
         with self._runs_lock:
             self._runs.add(stop)
         try:
@@ -230,6 +232,11 @@ class ClientCore:
                 "GET", root + LISTING_PATH, params=list(params), headers=headers, **self._request_options
             )
         except httpx.InvalidURL as exc:
+            if "too long" in str(exc).lower():
+                raise PlanError(
+                    f"a request to {shown} would be too long to send ({exc}): a value or list the query "
+                    "sends to the server is too long; shorten it"
+                ) from None
             raise ConfigError(f"the Images API endpoint {shown} is not a valid URL: {exc}") from None
         return Exchange(request, shown, params)
 

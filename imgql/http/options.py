@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from ..plan.capabilities import Profile, get_profile
 from .bounded import DEFAULT_MAX_RESPONSE_BYTES
 from .credentials import Auth
+from .long_lists import DEFAULT_MAX_URL_LENGTH
 from .retry import DEFAULT_RETRIES, RetryPolicy
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "UNSET", "ClientOptions", "Timeout"]
@@ -76,6 +77,9 @@ class ClientOptions:
     (default: the given httpx client's, unless it is httpx's default).
     ``max_response_bytes``: the largest answer read (default 64 MiB, far
     above a page of 1,000 images); a larger one is a ServiceError.
+    ``max_url_length``: the longest request URL sent (default 7,000
+    characters, under the 8 KiB common front ends accept); a request with a
+    longer ``in:`` list is sent as several, with the same answer.
     ``partial``: a query over several regions or clouds answers from the
     places that answered, with an :class:`imgql.PartialAnswerWarning` for
     each that failed, instead of raising :class:`imgql.RegionError`.
@@ -95,6 +99,9 @@ class ClientOptions:
     # A query over several regions or clouds answers without the places that
     # fail (a PartialAnswerWarning each) instead of failing with RegionError.
     partial: bool = False
+    # The longest request URL (path and query) sent; a longer request's
+    # longest in: list is split over several requests.
+    max_url_length: int = attrs.field(default=DEFAULT_MAX_URL_LENGTH, validator=_whole(256, "max_url_length"))
     # The largest answer read from the Images API or Keystone, in bytes.
     max_response_bytes: int = attrs.field(
         default=DEFAULT_MAX_RESPONSE_BYTES, validator=_whole(1024, "max_response_bytes")
