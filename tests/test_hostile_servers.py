@@ -144,3 +144,44 @@ def test_a_keystone_answer_larger_than_the_limit_is_refused() -> None:
 
 def test_json_answer_helper_is_json() -> None:
     assert json.loads(json_answer(200, {"a": 1}).body) == {"a": 1}  # type: ignore[arg-type]
+
+
+def test_concurrency_bounds_the_requests_across_places() -> None:
+    import threading
+    import time
+
+    regions = [f"R{n:03d}" for n in range(150)]
+    in_flight = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    url: list[str] = []
+
+    def respond(method: str, path: str) -> Answer:
+        if method == "POST":
+            endpoints = [{"interface": "public", "region_id": r, "region": r, "url": url[0]} for r in regions]
+            body = {
+                "token": {"expires_at": "2999-01-01T00:00:00Z", "catalog": [{"type": "image", "endpoints": endpoints}]}
+            }
+            return json_answer(201, body, ("X-Subject-Token", TOKEN))
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        time.sleep(0.01)
+        with lock:
+            in_flight["now"] -= 1
+        return page([image(1)])
+
+    with hostile(respond) as cloud:
+        url.append(cloud.url)
+        auth = KeystoneAuth(f"{cloud.url}/v3", username="alice", password="pw-hostile-1", project_name="demo")
+        with imgql.Client(auth=auth, retries=0, concurrency=2) as client:
+            threads: list[int] = []
+
+            def run() -> int:
+                count = 0
+                for _ in client.query("images where region = *"):
+                    count += 1
+                    threads.append(threading.active_count())
+                return count
+
+            assert within(120, run) == 150
+    assert in_flight["most"] <= 2

@@ -69,6 +69,7 @@ from .places import (
     per_region_plan,
     region_lister,
     settle,
+    shares,
 )
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ class Client(ClientCore):
             if ruled_out is not None:
                 return label, ruled_out
             try:
-                with closing(self._partners.client(location)._run(each)) as records:
+                with closing(self._partners.client(location, each_place)._run(each)) as records:
                     return label, [Image.from_record(r, label.region, label.cloud) for r in records]
             except Error as exc:
                 return label, exc
@@ -209,7 +210,9 @@ class Client(ClientCore):
         todos = [] if places.empty else locations(places, every)
         if not todos:
             return []
-        with ThreadPoolExecutor(max_workers=len(todos), thread_name_prefix="imgql-place") as pool:
+        # `concurrency` bounds the requests in flight across every place, not per place.
+        at_once, each_place = shares(self._options.concurrency, len(todos))
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="imgql-place") as pool:
             return list(pool.map(run, todos))
 
     def _run(self, plan: Plan) -> Generator[Record, None, None]:
@@ -464,15 +467,18 @@ class AsyncClient(ClientCore):
             if ruled_out is not None:
                 return label, ruled_out
             try:
-                records = self._partners.client(location)._run(each)
-                try:
-                    return label, [Image.from_record(r, label.region, label.cloud) async for r in records]
-                finally:
-                    await records.aclose()
+                async with limiter:
+                    records = self._partners.client(location, each_place)._run(each)
+                    try:
+                        return label, [Image.from_record(r, label.region, label.cloud) async for r in records]
+                    finally:
+                        await records.aclose()
             except Error as exc:
                 return label, exc
 
         todos = [] if places.empty else locations(places, every)
+        at_once, each_place = shares(self._options.concurrency, len(todos) or 1)
+        limiter = asyncio.Semaphore(at_once)
         return await _all([run(todo) for todo in todos])
 
     async def _run(self, plan: Plan) -> AsyncGenerator[Record, None]:

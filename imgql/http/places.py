@@ -42,6 +42,7 @@ __all__ = [
     "per_region_plan",
     "region_lister",
     "settle",
+    "shares",
 ]
 
 # What one endpoint gave: its images, or the error it failed with.
@@ -68,7 +69,7 @@ class Partners:
         self._owner = owner
         self._lock = threading.Lock()
         self._auths: dict[str | None, tuple[Auth, bool | str]] = {}
-        self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._clients: dict[tuple[str | None, str | None, int], Any] = {}
         self._https: dict[str | None, Any] = {}
 
     def own(self) -> Location:
@@ -117,9 +118,11 @@ class Partners:
                 return location
         return location
 
-    def client(self, location: Location) -> Any:
-        """The client that runs a plan at ``location`` (cloud and region as the query named them)."""
-        key = (location.cloud, location.region)
+    def client(self, location: Location, concurrency: int | None = None) -> Any:
+        """The client that runs a plan at ``location`` (cloud and region as the query named them),
+        with at most ``concurrency`` requests at once (default: the owner's)."""
+        share = concurrency or self._owner.options.concurrency
+        key = (location.cloud, location.region, share)
         with self._lock:
             found = self._clients.get(key)
         if found is not None:
@@ -128,7 +131,9 @@ class Partners:
         cloud_auth, verify = self._resolved(location.cloud)
         auth = _in_region(cloud_auth, location, own)
         owner = self._owner
-        options = attrs.evolve(owner.options, auth=auth, verify=verify, cloud=None, region=None, interface=None)
+        options = attrs.evolve(
+            owner.options, auth=auth, verify=verify, cloud=None, region=None, interface=None, concurrency=share
+        )
         made = type(owner)(http=self.http(location.cloud), sleep=owner._sleep, options=options)
         with self._lock:
             return self._clients.setdefault(key, made)
@@ -161,6 +166,13 @@ def _in_region(auth: Auth, location: Location, own_region: str | None) -> Auth:
         )
     regional: Auth = in_region(location.region)
     return regional
+
+
+def shares(concurrency: int, places: int) -> tuple[int, int]:
+    """How many places run at once, and how many requests each may have at
+    once, so that no more than ``concurrency`` requests are in flight in all."""
+    at_once = max(1, min(concurrency, places))
+    return at_once, max(1, concurrency // at_once)
 
 
 def region_lister(auth: Auth) -> Any:
