@@ -26,6 +26,8 @@ class Answer:
     headers: tuple[tuple[str, str], ...] = ()
     # Seconds between the chunks of a body given as chunks.
     pause: float = 0.0
+    # Seconds before the status line is sent.
+    delay: float = 0.0
 
 
 def json_answer(status: int, data: Any, *headers: tuple[str, str]) -> Answer:
@@ -62,6 +64,10 @@ def hostile(respond: Callable[[str, str], Answer]) -> Iterator[Served]:
                 self.rfile.read(length)
             served.requests.append((method, self.path))
             answer = respond(method, self.path)
+            waited_until = time.monotonic() + answer.delay
+            while time.monotonic() < waited_until:
+                if stop.wait(0.05):
+                    return
             chunks = [answer.body] if isinstance(answer.body, bytes) else list(answer.body)
             self.send_response(answer.status)
             for name, value in answer.headers:

@@ -185,3 +185,60 @@ def test_concurrency_bounds_the_requests_across_places() -> None:
 
             assert within(120, run) == 150
     assert in_flight["most"] <= 2
+
+
+def test_close_stops_a_query_waiting_for_its_answer() -> None:
+    slow = Answer(200, json.dumps({"images": []}).encode(), delay=20)
+    with hostile(lambda method, path: slow) as glance:
+        client = imgql.Client(glance.url, TOKEN, retries=0, timeout=30)
+        outcome: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                list(client.query("images"))
+            except imgql.Error as exc:
+                outcome.append(exc)
+
+        import threading
+        import time
+
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        time.sleep(0.5)
+        client.close()
+        worker.join(8)  # a bounded wait: the answer would come after 20 s
+        assert not worker.is_alive()
+        assert outcome and isinstance(outcome[0], imgql.Error)
+
+
+def test_ctrl_c_on_a_union_exits_at_once() -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    slow = Answer(200, json.dumps({"images": []}).encode(), delay=25)
+    with hostile(lambda method, path: slow) as glance:
+        command = Path(sys.executable).parent / "imgql"
+        union = "images where os_distro = ubuntu or tag = lts"
+        plan = imgql.parse(union).plan()
+        assert len(plan.requests) > 1  # a union: its requests run in threads
+        process = subprocess.Popen(
+            [str(command), "query", "--os-endpoint", glance.url, "--os-token", TOKEN, "--timeout", "30", union],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not glance.requests and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.5)  # the request is in flight, in a worker thread
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=10)  # bounded: the answers would come after 25 s
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert code == 130

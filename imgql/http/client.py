@@ -213,7 +213,12 @@ class Client(ClientCore):
         # `concurrency` bounds the requests in flight across every place, not per place.
         at_once, each_place = shares(self._options.concurrency, len(todos))
         with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="imgql-place") as pool:
-            return list(pool.map(run, todos))
+            try:
+                return list(pool.map(run, todos))
+            except KeyboardInterrupt:
+                # Every place stops now, not when its request in flight ends.
+                self._stop_queries()
+                raise
 
     def _run(self, plan: Plan) -> Generator[Record, None, None]:
         with self._running(plan, threading.Event()) as run:
@@ -258,11 +263,14 @@ class Client(ClientCore):
             futures: list[Future[T]] = [pool.submit(work, driver) for driver in drivers]
             try:
                 return [future.result() for future in futures]
-            except BaseException:
+            except BaseException as exc:
                 # Siblings stop at their next request or wait; the pool's exit waits for them.
                 stop.set()
                 for future in futures:
                     future.cancel()
+                if isinstance(exc, KeyboardInterrupt):
+                    # Ctrl-C: the requests in flight are cut now, so the pool's exit is immediate.
+                    self._stop_queries()
                 raise
 
     def _pages(self, params: Params, run: Run, *, peek: bool = False) -> Generator[tuple[Record, ...], None, None]:

@@ -31,6 +31,7 @@ from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
 from .bounded import Limits, TooLarge, TooLong, total_seconds
 from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
+from .interrupt import Sockets, interruptible_transport
 from .log_redaction import install_log_redaction
 from .long_lists import split_long_lists
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
@@ -135,17 +136,23 @@ class ClientCore:
         self._owns_http = http is None
         # The clients of the other regions and clouds a query names.
         self._partners = Partners(self)
+        # The sockets of the HTTP clients made here, shut down to stop blocked requests.
+        self._sockets = Sockets()
         # Each shell narrows this to its own httpx class.
         self._http: Any = http if http is not None else self._http_class(**self._http_settings(self._verify))
 
     def _http_settings(self, verify: bool | str) -> dict[str, Any]:
         """How to make our own httpx client, with the TLS setting ``verify``."""
         timeout = self._options.timeout
-        return {
+        settings: dict[str, Any] = {
             "verify": _ssl_verify(verify),
             "timeout": DEFAULT_TIMEOUT if timeout is UNSET else timeout,
             "follow_redirects": False,
         }
+        if self._http_class is httpx.Client:
+            # Blocking reads can then be stopped at once (close(), Ctrl-C on a union).
+            settings["transport"] = interruptible_transport(self._sockets, settings["verify"])
+        return settings
 
     @property
     def options(self) -> ClientOptions:
@@ -200,11 +207,18 @@ class ClientCore:
         HTTP client is ours to close."""
         self._closed = True
         self._partners.stop()
+        self._stop_queries()
+        return self._owns_http
+
+    def _stop_queries(self) -> None:
+        """Stop every running query (and the partners'), and wake the requests
+        blocked on the sockets of the HTTP clients made here; the client stays open."""
+        self._partners.stop_queries()
         with self._runs_lock:
             stops = list(self._runs)
         for stop in stops:
             stop.set()
-        return self._owns_http
+        self._sockets.interrupt()
 
     def _checkpoint(self, stop: Stop | None = None) -> None:
         if self._closed:

@@ -145,6 +145,13 @@ class Partners:
         for client in clients:
             client._stop_runs()
 
+    def stop_queries(self) -> None:
+        """Stop every partner's running queries, leaving the partners open."""
+        with self._lock:
+            clients = list(self._clients.values())
+        for client in clients:
+            client._stop_queries()
+
     def made_http(self) -> list[Any]:
         """The HTTP clients made here for other clouds, for the owner to close."""
         with self._lock:
