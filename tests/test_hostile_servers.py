@@ -242,3 +242,28 @@ def test_ctrl_c_on_a_union_exits_at_once() -> None:
                 process.kill()
                 process.wait()
     assert code == 130
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_query_ends_at_its_time_limit(asynchronous: bool) -> None:
+    counter = iter(range(1, 10_000))
+
+    def respond(method: str, path: str) -> Answer:
+        n = next(counter)
+        # Endless pages, each a little slow, each bringing a new image.
+        slow = page([image(n, created_at="2025-01-01T00:00:00Z")], "more")
+        return Answer(slow.status, slow.body, slow.headers, delay=0.3)
+
+    with hostile(respond) as glance:
+        if asynchronous:
+
+            async def run() -> None:
+                async with imgql.AsyncClient(glance.url, TOKEN, query_timeout=1.5, page_size=1) as client:
+                    await client.collect("images")
+
+            with pytest.raises(imgql.ConnectionError, match="time limit"):
+                within(15, lambda: asyncio.run(run()))
+        else:
+            client = imgql.Client(glance.url, TOKEN, query_timeout=1.5, page_size=1)
+            with client, pytest.raises(imgql.ConnectionError, match="time limit"):
+                within(15, lambda: list(client.query("images")))

@@ -306,7 +306,7 @@ class Client(ClientCore):
         exchange = self._request(self._credentials(), params)
         try:
             # Redirects are never followed: the token must not go to another origin.
-            response, content = receive(self._http, exchange.request, self._limits)
+            response, content = receive(self._http, exchange.request, self._limits_for(stop))
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
         except TooLong as exc:
@@ -560,7 +560,7 @@ class AsyncClient(ClientCore):
         self._checkpoint(stop)
         exchange = self._request(await self._credentials(), params)
         try:
-            response, content = await areceive(self._http, exchange.request, self._limits)
+            response, content = await areceive(self._http, exchange.request, self._limits_for(stop))
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
         except TooLong as exc:

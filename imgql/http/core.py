@@ -133,6 +133,8 @@ class ClientCore:
         # Running queries' stop signals, set by close(); threads add and remove them.
         self._runs_lock = threading.Lock()
         self._runs: weakref.WeakSet[Any] = weakref.WeakSet()
+        # When each running query must end (query_timeout).
+        self._deadlines: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._owns_http = http is None
         # The clients of the other regions and clouds a query names.
         self._partners = Partners(self)
@@ -195,12 +197,15 @@ class ClientCore:
         run = Run(split_long_lists(plan, self._options.max_url_length), self._page_size_for(plan), stop)
         with self._runs_lock:
             self._runs.add(stop)
+            if self._options.query_timeout is not None:
+                self._deadlines[stop] = time.monotonic() + self._options.query_timeout
         try:
             yield run
         finally:
             stop.set()
             with self._runs_lock:
                 self._runs.discard(stop)
+                self._deadlines.pop(stop, None)
 
     def _stop_runs(self) -> bool:
         """Mark the client closed and stop its running queries; True when the
@@ -220,11 +225,29 @@ class ClientCore:
             stop.set()
         self._sockets.interrupt()
 
-    def _checkpoint(self, stop: Stop | None = None) -> None:
+    def _checkpoint(self, stop: Stop | None = None, wait: float = 0.0) -> None:
+        """Stopped when the client is closed or the query stopped; a
+        ConnectionError when the query's time limit passes (or would, during
+        a wait of ``wait`` seconds)."""
         if self._closed:
             raise Stopped(f"the {type(self).__name__} is closed")
         if stop is not None and stop.is_set():
             raise Stopped("the query was stopped")
+        deadline = self._deadlines.get(stop) if stop is not None else None
+        if deadline is not None and time.monotonic() + wait > deadline:
+            raise ConnectionError(
+                f"the query did not finish within its time limit of {self._options.query_timeout:g} s (query_timeout)"
+            )
+
+    def _limits_for(self, stop: Stop) -> Limits:
+        """The bounds of one request of the query ``stop`` belongs to: the
+        request's own total time, cut to what is left of the query's."""
+        deadline = self._deadlines.get(stop)
+        if deadline is None:
+            return self._limits
+        left = max(deadline - time.monotonic(), 0.001)
+        seconds = left if self._limits.seconds is None else min(left, self._limits.seconds)
+        return attrs.evolve(self._limits, seconds=seconds)
 
     def _listing(self, params: Params, page_size: int, *, peek: bool = False) -> Listing:
         can_refresh = bool(getattr(self._auth, "can_refresh", False))
@@ -267,7 +290,8 @@ class ClientCore:
 
     def _waiting(self, seconds: float, reason: str, stop: Stop) -> None:
         logger.debug("retrying in %.2f s after %s", seconds, self._redact(reason))
-        self._checkpoint(stop)
+        # A wait that would outlast the query's time limit ends the query now.
+        self._checkpoint(stop, seconds)
 
     def __repr__(self) -> str:
         endpoint = getattr(self._auth, "endpoint", None)

@@ -57,6 +57,16 @@ def _optional_whole(least: int, name: str) -> Any:
     return optional
 
 
+def _optional_seconds(name: str) -> Any:
+    def check(_: object, __: object, value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ConfigError(f"{name} must be a number of seconds above 0, or None, not {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class ClientOptions:
     """The settings of a :class:`~imgql.Client` or :class:`~imgql.AsyncClient`.
@@ -75,6 +85,11 @@ class ClientOptions:
     requests of a union run at once. ``user_agent``: your application's
     product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
     (default: the given httpx client's, unless it is httpx's default).
+    ``timeout`` is also each request's total time: connect, wait and read
+    together, however slowly a server trickles (an ``httpx.Timeout``: the
+    sum of its phases). ``query_timeout``: the seconds a whole query may
+    take, every request, retry and wait included (default None: no limit);
+    past it the query fails with :class:`imgql.ConnectionError`.
     ``max_response_bytes``: the largest answer read (default 64 MiB, far
     above a page of 1,000 images); a larger one is a ServiceError.
     ``max_url_length``: the longest request URL sent (default 7,000
@@ -99,6 +114,8 @@ class ClientOptions:
     # A query over several regions or clouds answers without the places that
     # fail (a PartialAnswerWarning each) instead of failing with RegionError.
     partial: bool = False
+    # The time a whole query may take (every request, retry and wait), in seconds.
+    query_timeout: float | None = attrs.field(default=None, validator=_optional_seconds("query_timeout"))
     # The longest request URL (path and query) sent; a longer request's
     # longest in: list is split over several requests.
     max_url_length: int = attrs.field(default=DEFAULT_MAX_URL_LENGTH, validator=_whole(256, "max_url_length"))
