@@ -158,3 +158,22 @@ def test_a_password_in_a_url_is_never_shown(caplog: pytest.LogCaptureFixture) ->
             list(client.query("images"))
     assert caplog.records
     assert all(secret not in record.getMessage() for record in caplog.records)
+
+
+def test_each_cloud_keeps_its_own_tls_settings_async(
+    tls_pair: tuple[StubCloud, StubCloud, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    lax, strict, _ = tls_pair
+    _use_clouds(
+        monkeypatch, tmp_path, {"lax": {"insecure": True, "auth": _auth(lax)}, "strict": {"auth": _auth(strict)}}
+    )
+
+    async def run() -> None:
+        async with imgql.AsyncClient(cloud="lax", retries=0) as client:
+            with pytest.raises(imgql.RegionError, match="certificate"):
+                await client.collect("images where cloud in (lax, strict)")
+
+    asyncio.run(run())
+    assert strict.token_bodies == []
