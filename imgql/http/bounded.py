@@ -53,8 +53,8 @@ class Limits:
 
 def total_seconds(timeout: Any) -> float | None:
     """The total time a request gets from a timeout setting: a number is
-    the total; an ``httpx.Timeout`` gets the sum of its phases (None when
-    one of them is unbounded)."""
+    the total; an ``httpx.Timeout`` gets its largest phase (None when one
+    of them is unbounded), as ``timeout=30`` means 30 s for the whole."""
     if timeout is None:
         return None
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
@@ -63,7 +63,7 @@ def total_seconds(timeout: Any) -> float | None:
         phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
         if any(phase is None for phase in phases):
             return None
-        return float(sum(phase for phase in phases if phase is not None))
+        return float(max(phase for phase in phases if phase is not None))
     return None
 
 

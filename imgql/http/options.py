@@ -87,7 +87,7 @@ class ClientOptions:
     (default: the given httpx client's, unless it is httpx's default).
     ``timeout`` is also each request's total time: connect, wait and read
     together, however slowly a server trickles (an ``httpx.Timeout``: the
-    sum of its phases). ``query_timeout``: the seconds a whole query may
+    largest of its phases). ``query_timeout``: the seconds a whole query may
     take, every request, retry and wait included (default None: no limit);
     past it the query fails with :class:`imgql.ConnectionError`.
     ``max_response_bytes``: the largest answer read (default 64 MiB, far
