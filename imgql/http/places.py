@@ -2,9 +2,10 @@
 
 A query that names regions or clouds (:class:`~imgql.plan.locations.Places`)
 runs its plan once per (cloud, region) endpoint. Each endpoint is served by a
-client of its own (the same class, HTTP client, options and sleep), so each
-has its own paging, retries and re-authentication; those clients are made
-once and kept. A cloud's regions share one Keystone token: the client's own
+client of its own (the same class, options and sleep; the HTTP client of its
+cloud, with that cloud's TLS settings), so each has its own paging, retries
+and re-authentication; those clients are made once and kept. At most
+``concurrency`` requests are in flight across all the places of a query. A cloud's regions share one Keystone token: the client's own
 :class:`~imgql.http.keystone.KeystoneAuth` seen from each region
 (``in_region``), whose image endpoint
 :func:`~imgql.http.service_catalog.select_endpoint` picks from the catalog.
