@@ -267,3 +267,12 @@ def test_a_query_ends_at_its_time_limit(asynchronous: bool) -> None:
             client = imgql.Client(glance.url, TOKEN, query_timeout=1.5, page_size=1)
             with client, pytest.raises(imgql.ConnectionError, match="time limit"):
                 within(15, lambda: list(client.query("images")))
+
+
+def test_a_server_that_never_sends_its_headers_is_cut_at_the_total_time() -> None:
+    # No status line for 20 s: within the per-read timeout of 30 s, past the query's 1 s.
+    silent = Answer(200, b"{}", delay=20)
+    with hostile(lambda method, path: silent) as glance:
+        client = imgql.Client(glance.url, TOKEN, timeout=30, query_timeout=1, retries=0)
+        with client, pytest.raises(imgql.ConnectionError):
+            within(8, lambda: list(client.query("images")))

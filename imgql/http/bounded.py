@@ -15,6 +15,7 @@ them into its own message.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -67,17 +68,43 @@ def total_seconds(timeout: Any) -> float | None:
     return None
 
 
-def receive(http: httpx.Client, request: httpx.Request, limits: Limits) -> tuple[httpx.Response, bytes]:
-    """Send ``request`` (redirects never followed) and read its whole body within ``limits``."""
+def receive(
+    http: httpx.Client, request: httpx.Request, limits: Limits, sockets: Any = None
+) -> tuple[httpx.Response, bytes]:
+    """Send ``request`` (redirects never followed) and read its whole body within ``limits``.
+    With ``sockets`` (:class:`~imgql.http.interrupt.Sockets`, of the HTTP client we
+    made), the wait for the headers is bounded too: at the deadline the
+    socket this thread uses is shut down."""
     deadline = None if limits.seconds is None else time.monotonic() + limits.seconds
+    timer = None
+    expired = threading.Event()
+    if sockets is not None and limits.seconds is not None:
+        thread = threading.get_ident()
+
+        def cut() -> None:
+            expired.set()
+            sockets.interrupt_thread(thread)
+
+        timer = threading.Timer(limits.seconds, cut)
+        timer.daemon = True
+        timer.start()
     try:
-        response = http.send(request, follow_redirects=False, stream=True)
-    except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
-        response = exc.response
-    try:
-        return response, _read(response.iter_bytes(), limits, deadline)
+        try:
+            response = http.send(request, follow_redirects=False, stream=True)
+        except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
+            response = exc.response
+        try:
+            return response, _read(response.iter_bytes(), limits, deadline)
+        finally:
+            response.close()
+    except httpx.TransportError:
+        if expired.is_set():
+            assert limits.seconds is not None
+            raise TooLong(limits.seconds) from None
+        raise
     finally:
-        response.close()
+        if timer is not None:
+            timer.cancel()
 
 
 async def areceive(http: httpx.AsyncClient, request: httpx.Request, limits: Limits) -> tuple[httpx.Response, bytes]:

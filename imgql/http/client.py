@@ -306,7 +306,7 @@ class Client(ClientCore):
         exchange = self._request(self._credentials(), params)
         try:
             # Redirects are never followed: the token must not go to another origin.
-            response, content = receive(self._http, exchange.request, self._limits_for(stop))
+            response, content = receive(self._http, exchange.request, self._limits_for(stop), self._sockets)
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
         except TooLong as exc:

@@ -5,7 +5,8 @@ runs its plan once per (cloud, region) endpoint. Each endpoint is served by a
 client of its own (the same class, options and sleep; the HTTP client of its
 cloud, with that cloud's TLS settings), so each has its own paging, retries
 and re-authentication; those clients are made once and kept. At most
-``concurrency`` requests are in flight across all the places of a query. A cloud's regions share one Keystone token: the client's own
+``concurrency`` requests are in flight across all the places of a query. A
+cloud's regions share one Keystone token: the client's own
 :class:`~imgql.http.keystone.KeystoneAuth` seen from each region
 (``in_region``), whose image endpoint
 :func:`~imgql.http.service_catalog.select_endpoint` picks from the catalog.
@@ -136,6 +137,8 @@ class Partners:
             owner.options, auth=auth, verify=verify, cloud=None, region=None, interface=None, concurrency=share
         )
         made = type(owner)(http=self.http(location.cloud), sleep=owner._sleep, options=options)
+        # Its HTTP client was made by the owner: the owner's sockets are the ones to cut.
+        made._sockets = owner._sockets
         with self._lock:
             return self._clients.setdefault(key, made)
 
