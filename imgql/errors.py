@@ -12,6 +12,8 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
+from .untrusted import shortened
+
 __all__ = [
     "AuthenticationError",
     "BadRequest",
@@ -46,10 +48,17 @@ __all__ = [
 ]
 
 
+# The longest message an error carries; what is past it is cut, and counted.
+MAX_MESSAGE = 2000
+
+
 class Error(Exception):
     """Base class of every error raised by imgql."""
 
     def __init__(self, message: str) -> None:
+        # Whatever a message quotes (a query of a megabyte, a catalog of
+        # thousands of endpoints), the message stays readable.
+        message = shortened(message, MAX_MESSAGE)
         super().__init__(message)
         self.message = message
 

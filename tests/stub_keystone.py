@@ -10,11 +10,14 @@ points back at itself, and ``GET /v2/images`` for that token only.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 PASSWORD = "pw-Loopback-9xQ-do-not-show"
@@ -33,6 +36,8 @@ class StubCloud:
         self.token_bodies: list[dict[str, Any]] = []
         self.listing_tokens: list[str | None] = []
         self.lock = threading.Lock()
+        # Set by a test: every request is answered with a 307 to this URL.
+        self.redirect_to: str | None = None
 
     @property
     def auth_url(self) -> str:
@@ -68,7 +73,18 @@ def _handler(cloud: StubCloud) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _redirected(self) -> bool:
+            if cloud.redirect_to is None:
+                return False
+            self.send_response(307)
+            self.send_header("Location", cloud.redirect_to + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+
         def do_GET(self) -> None:
+            if self._redirected():
+                return
             if self.path.rstrip("/") in ("/v3", ""):
                 version = {"id": "v3.14", "status": "stable", "links": [{"rel": "self", "href": f"{cloud.url}/v3/"}]}
                 self._json(200, {"version": version})
@@ -86,6 +102,8 @@ def _handler(cloud: StubCloud) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
+            if self._redirected():
+                return
             if self.path != "/v3/auth/tokens":
                 self._json(404, {"error": {"code": 404, "message": "The resource could not be found."}})
                 return
@@ -117,10 +135,14 @@ def _handler(cloud: StubCloud) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def stub_cloud() -> Iterator[StubCloud]:
+def stub_cloud(tls: ssl.SSLContext | None = None) -> Iterator[StubCloud]:
+    """A running stub; with ``tls``, over HTTPS with that server context."""
     cloud = StubCloud()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(cloud))
-    cloud.url = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    cloud.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -128,3 +150,38 @@ def stub_cloud() -> Iterator[StubCloud]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def self_signed(directory: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context with a fresh self-signed certificate for 127.0.0.1, and the certificate's file."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file = directory / "stub-cert.pem"
+    key_file = directory / "stub-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file

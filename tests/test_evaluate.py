@@ -132,7 +132,7 @@ def test_tags(text: str, tags: list[str] | None, expected: bool) -> None:
 )
 def test_like(pattern: str, name: str, expected: bool) -> None:
     assert compile_predicate(where(f"name like {pattern!r}"))({"name": name}) is expected
-    assert glob_to_regex(pattern).fullmatch(name) is not None if expected else True
+    assert glob_to_regex(pattern).fullmatch(name.casefold()) is not None if expected else True
 
 
 @pytest.mark.parametrize(
@@ -263,9 +263,10 @@ def test_sort_by_time_and_property() -> None:
 def test_the_ascii_infix_shortcut_agrees_with_the_glob(word: str, text: str, upper: bool) -> None:
     pattern = f"*{word.upper() if upper else word}*"
     predicate = compile_predicate(Match("name", "like", pattern))
-    expected = glob_to_regex(pattern).fullmatch(text) is not None
+    expected = glob_to_regex(pattern).fullmatch(text.casefold()) is not None
     assert predicate({"name": text}) is expected
-    assert predicate({"name": text + "\u212a"}) is (glob_to_regex(pattern).fullmatch(text + "\u212a") is not None)
+    kelvin = text + "\u212a"
+    assert predicate({"name": kelvin}) is (glob_to_regex(pattern).fullmatch(kelvin.casefold()) is not None)
 
 
 def test_a_malformed_record_falls_back_to_the_checked_predicate() -> None:
@@ -294,3 +295,53 @@ def test_a_server_order_by_stored_fractions_is_re_sorted_by_id_within_each_shown
     assert [r["id"] for r in ties_sorted(iter(records), order)] == ["a", "b", "c", "a2"]
     assert total_order((SortKey("status", True),))[-1] == SortKey("id", True)
     assert total_order((SortKey("id", True), SortKey("name", False))) == (SortKey("id", True), SortKey("name", False))
+
+
+_GLOB_TEXT = st.text(st.sampled_from("abAB*?\\\u00df\ufb01\u0130\u212a-"), max_size=10)
+
+
+@given(pattern=_GLOB_TEXT, text=_GLOB_TEXT)
+@settings(max_examples=500, deadline=None)
+def test_the_linear_glob_matcher_agrees_with_the_regular_expression(pattern: str, text: str) -> None:
+    from imgql.run.predicate import glob_matcher
+
+    expected = glob_to_regex(pattern).fullmatch(text.casefold()) is not None
+    assert (glob_matcher(pattern)(text) is not None) is expected
+    assert compile_predicate(Match("name", "like", pattern))({"name": text}) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name", "expected"),
+    [
+        ("STRASSE", "Stra\u00dfe", True),  # one rule with contains: full case folding
+        ("file", "\ufb01le", True),
+        ("istanbul", "\u0130stanbul", False),  # İ folds to i and a combining dot
+        ("i?stanbul", "\u0130stanbul", True),
+        ("a\\b", "a\\b", True),  # a backslash before another character is itself
+        ("a\\", "a\\", True),  # and so is one at the end
+    ],
+)
+def test_like_and_contains_fold_case_alike(pattern: str, name: str, expected: bool) -> None:
+    assert compile_predicate(Match("name", "like", pattern))({"name": name}) is expected
+    if "?" not in pattern and "\\" not in pattern:
+        assert compile_predicate(Match("name", "contains", pattern))({"name": name}) is expected
+
+
+def test_like_takes_time_linear_in_the_text() -> None:
+    # Backtracking took seconds and more on these; the bounded wait is generous.
+    import threading
+
+    from imgql.run.predicate import glob_matcher
+
+    texts = [("*?" * 12 + "!", "x" * 43), ("*a*a*a*b", "a" * 255), ("*a" * 40 + "*b", "a" * 5000)]
+    done = threading.Event()
+
+    def run() -> None:
+        for pattern, text in texts:
+            assert glob_matcher(pattern)(text) is None
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(30), "a like pattern backtracked"
+    catalog = imgql.Catalog(images=[{"id": "1", "name": "x" * 43}])
+    assert list(catalog.query("images where name like '*?*?*?*?*?*?*?*?*?!'")) == []

@@ -260,3 +260,44 @@ def test_any_text_value_stays_one_value(value: str) -> None:
 
 def test_param_node() -> None:
     assert imgql.parse("images where x = $Abc_1").where == Compare("x", "=", Param("Abc_1"))
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("images where region in ($r) and tag = a", {"r": ["*", "RegionOne"]}),
+        ("images where cloud = $c", {"c": "*"}),
+        ("images where cloud in ($c)", {"c": ["prod", "*"]}),
+        ("images where cloud = $c", {"c": ["prod", "*"]}),
+    ],
+)
+def test_bound_values_are_refused_where_the_literal_is(text: str, values: dict[str, object]) -> None:
+    with pytest.raises(imgql.InvalidValueError):
+        imgql.parse(text).bind(**values)
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("images where region = $r", {"r": "*"}),
+        ("images where region in ($r)", {"r": ["RegionOne", "RegionTwo"]}),
+        ("images where cloud = $c and name = $n", {"c": ["a", "b"], "n": "x' or name != '"}),
+        ("images where size < $s and tag in ($t)", {"s": 1.5, "t": ["lts", "gpu"]}),
+        ("images where name like $p and created_at > $d", {"p": "a*\\?", "d": "7d ago"}),
+    ],
+)
+def test_a_bound_query_reads_back_from_its_text(text: str, values: dict[str, object]) -> None:
+    query = imgql.parse(text).bind(**values)
+    assert imgql.parse(str(query)) == query
+
+
+def test_the_command_lines_own_conditions_go_through_the_check_pass() -> None:
+    import argparse
+
+    from imgql.cli.commands import placed
+
+    args = argparse.Namespace(all_regions=False, clouds=["prod", "*"])
+    with pytest.raises(imgql.InvalidValueError, match="name the clouds"):
+        placed("images", args)
+    fine = placed("images", argparse.Namespace(all_regions=True, clouds=["a", "b"]))
+    assert imgql.parse(str(fine)) == fine

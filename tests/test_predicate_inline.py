@@ -48,18 +48,7 @@ _TEXT = st.text(st.sampled_from("abcKkSsIi-.*\u212a\u017f\u0130\u0131é"), max_s
 def test_prefix_globs_match_as_the_regular_expression(word: str, text: str) -> None:
     pattern = f"{word}*"
     check = _compiled(f"name like '{pattern}'")
-    expected = glob_to_regex(pattern).fullmatch(text) is not None
+    expected = glob_to_regex(pattern).fullmatch(text.casefold()) is not None
     assert check({"name": text}) == expected
-    assert check({"name": word.upper() + text}) == (glob_to_regex(pattern).fullmatch(word.upper() + text) is not None)
-
-
-def test_first_characters_are_every_case_insensitive_match() -> None:
-    import re
-    import string
-
-    # Characters whose case mappings reach ASCII: the only ones `re` may match
-    # with an ASCII character besides its own two cases.
-    reaching = [chr(i) for i in range(128, 0x110000) if any(c.isascii() for c in chr(i).lower() + chr(i).upper())]
-    for char in string.printable:
-        matching = {c for c in [*string.printable, *reaching] if re.fullmatch(re.escape(char), c, re.IGNORECASE)}
-        assert P._case_variants(char) >= matching
+    longer = word.upper() + text
+    assert check({"name": longer}) == (glob_to_regex(pattern).fullmatch(longer.casefold()) is not None)

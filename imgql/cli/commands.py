@@ -35,6 +35,7 @@ from ..errors import (
     SearchBoxError,
     ServiceError,
 )
+from ..untrusted import shortened, visible
 from ..version import __version__
 
 __all__ = [
@@ -271,6 +272,11 @@ def _output_options() -> argparse.ArgumentParser:
     group.add_argument("--noindent", action="store_true", help="json: one line, no indentation")
     group.add_argument("--quote", choices=tuple(QUOTING), default="minimal", help="csv quoting (default: minimal)")
     group.add_argument(
+        "--keep-formulas",
+        action="store_true",
+        help="csv: write cells starting with = + - @ as they are (default: a leading ' makes them text)",
+    )
+    group.add_argument(
         "--max-width",
         type=int,
         metavar="N",
@@ -456,6 +462,7 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     import attrs
 
     from ..lang.ast import And, Compare, InList, Query
+    from ..lang.check import checked
     from ..lang.parser import parse
     from ..plan.locations import EVERY_REGION
 
@@ -474,7 +481,8 @@ def placed(query: Any, args: argparse.Namespace) -> Any:
     where = parsed.where
     parts = [] if where is None else list(where.operands) if isinstance(where, And) else [where]
     joined = [*parts, *extra]
-    return attrs.evolve(parsed, where=joined[0] if len(joined) == 1 else And(tuple(joined)))
+    # The same rules as conditions written in the query (`--os-cloud '*'` is refused as `cloud in (*)` is).
+    return checked(attrs.evolve(parsed, where=joined[0] if len(joined) == 1 else And(tuple(joined))))
 
 
 def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> tuple[Any, Any]:
@@ -591,6 +599,7 @@ def _emit(
         one=one,
         noindent=args.noindent,
         quote=args.quote,
+        keep_formulas=args.keep_formulas,
         print_empty=args.print_empty,
         places=_place_columns(query) if query is not None else (),
     )
@@ -619,7 +628,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
             else:
                 code = _emit(args, source, source.query(query, **params), out, query=query)
         for warning in failed:
-            print(f"imgql: error: {warning}", file=sys.stderr)
+            print(f"imgql: error: {visible(str(warning), keep_lines=True)}", file=sys.stderr)
         return EXIT_SERVICE if failed else code
     finally:
         _close(source)
@@ -787,13 +796,15 @@ def run(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
             traceback.print_exc()
         _safe_flush(out)
-        print(f"imgql: error: {explain(exc, args)}", file=sys.stderr)
+        # Server text may hold terminal escapes: shown, never obeyed.
+        print(f"imgql: error: {visible(explain(exc, args), keep_lines=True)}", file=sys.stderr)
         return exit_code(exc)
     except Exception as exc:
         if debug:
             raise
         _safe_flush(out)
-        print(f"imgql: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        message = shortened(visible(str(exc)))
+        print(f"imgql: internal error: {type(exc).__name__}: {message} (run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -831,7 +842,7 @@ def _warnings_in_plain_words() -> Iterator[None]:
             default_show(message, category, *rest, **kwargs)
         elif str(message) not in shown:
             shown.add(str(message))
-            print(f"imgql: warning: {message}", file=sys.stderr)
+            print(f"imgql: warning: {visible(str(message), keep_lines=True)}", file=sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", QueryWarning)

@@ -35,6 +35,7 @@ from ..run.results import (
     resolve_column,
     wrap_cell,
 )
+from ..untrusted import visible
 
 __all__ = [
     "FORMATS",
@@ -177,6 +178,7 @@ class Writer:
         one: bool = False,
         noindent: bool = False,
         quote: str = "minimal",
+        keep_formulas: bool = False,
         print_empty: bool = False,
         places: Sequence[str] = (),
     ) -> None:
@@ -211,6 +213,7 @@ class Writer:
         self.one = one
         self.noindent = noindent
         self.quote = quote
+        self.keep_formulas = keep_formulas
         self.print_empty = print_empty
         self.count = 0
         self.progress: Progress | None = None
@@ -276,24 +279,29 @@ class Writer:
         writer.writerow([c.header for c in self.columns])
         for image in images:
             record = _record(image)
-            writer.writerow([self._csv_cell(record, c.key, quoting) for c in self.columns])
+            writer.writerow([self._csv_cell(record, c.key, quoting, self.keep_formulas) for c in self.columns])
             self.count += 1
             self.out.flush()
         return self.count
 
     @staticmethod
-    def _csv_cell(record: Mapping[str, Any], key: str, quoting: int) -> Any:
+    def _csv_cell(record: Mapping[str, Any], key: str, quoting: int, keep_formulas: bool = False) -> Any:
         value = record.get(key)
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
         # Numbers stay numbers, so that --quote nonnumeric leaves them bare.
-        if quoting == csv.QUOTE_NONNUMERIC and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if quoting == csv.QUOTE_NONNUMERIC and number:
             return value
-        return cell_text(record, key, human=False)
+        text = visible(cell_text(record, key, human=False), keep_lines=True)
+        if not keep_formulas and not number and text[:1] in _FORMULA_STARTS:
+            # A spreadsheet would run `=HYPERLINK(...)`; a leading quote makes it text.
+            return "'" + text
+        return text
 
     def _write_value(self, images: Iterator[Any]) -> int:
         for image in images:
             record = _record(image)
             line = " ".join(cell_text(record, c.key, human=False, none="None") for c in self.columns)
-            self.out.write(line.replace("\n", " ") + "\n")
+            self.out.write(visible(line.replace("\n", " ")) + "\n")
             self.count += 1
             self.out.flush()
         return self.count
@@ -373,6 +381,10 @@ class Writer:
         with console.capture() as capture:
             console.print(table, markup=False)
         return capture.get()
+
+
+# What a spreadsheet reads as the start of a formula (tab and CR included, as OWASP lists them).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _isatty(stream: Any) -> bool:

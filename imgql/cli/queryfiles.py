@@ -46,6 +46,7 @@ from ..errors import (
     QueryError,
 )
 from ..optional import optional_module
+from ..untrusted import TooManyValues, load_yaml_documents
 
 if TYPE_CHECKING:
     from .lockfile import Lock, Pin
@@ -506,7 +507,9 @@ def load_file(path: str | os.PathLike[str]) -> tuple[Any, str, str]:
             raise FileError(Diagnostic(name, line, column, f"invalid TOML: {message}")) from None
     yaml = _yaml()
     try:
-        documents = list(yaml.safe_load_all(text))
+        documents = load_yaml_documents(yaml, text)
+    except TooManyValues as exc:
+        raise FileError(Diagnostic(name, 1, 1, f"refused YAML: {exc}")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -56,6 +56,7 @@ from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_pre
 from ..run.fallbacks import first_answering, tier_plans
 from ..run.image import Image
 from ..run.locations import merge_endpoints
+from .bounded import TooLarge, TooLong, areceive, receive
 from .core import ClientCore, Run, Stop, Strategy, advance, whole_listings
 from .credentials import Credentials
 from .options import ClientOptions
@@ -69,6 +70,7 @@ from .places import (
     per_region_plan,
     region_lister,
     settle,
+    shares,
 )
 
 if TYPE_CHECKING:
@@ -174,6 +176,8 @@ class Client(ClientCore):
         """Stop running queries and close the HTTP client, if this client made it."""
         if self._stop_runs():
             self._http.close()
+        for http in self._partners.made_http():
+            http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -203,7 +207,7 @@ class Client(ClientCore):
         if places.every_region and not places.empty:
             for cloud in clouds_of(places):
                 try:
-                    every[cloud] = region_lister(self._partners.auth(cloud)).regions(self._http)
+                    every[cloud] = region_lister(self._partners.auth(cloud)).regions(self._partners.http(cloud))
                 except Error as exc:
                     every[cloud] = exc
         each = each_plan(plan)
@@ -214,7 +218,7 @@ class Client(ClientCore):
             if ruled_out is not None:
                 return label, ruled_out
             try:
-                with closing(self._partners.client(location)._run(each)) as records:
+                with closing(self._partners.client(location, each_place)._run(each)) as records:
                     return label, [Image.from_record(r, label.region, label.cloud) for r in records]
             except Error as exc:
                 return label, exc
@@ -222,8 +226,15 @@ class Client(ClientCore):
         todos = [] if places.empty else locations(places, every)
         if not todos:
             return []
-        with ThreadPoolExecutor(max_workers=len(todos), thread_name_prefix="imgql-place") as pool:
-            return list(pool.map(run, todos))
+        # `concurrency` bounds the requests in flight across every place, not per place.
+        at_once, each_place = shares(self._options.concurrency, len(todos))
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="imgql-place") as pool:
+            try:
+                return list(pool.map(run, todos))
+            except KeyboardInterrupt:
+                # Every place stops now, not when its request in flight ends.
+                self._stop_queries()
+                raise
 
     def _run(self, plan: Plan) -> Generator[Record, None, None]:
         with self._running(plan, threading.Event()) as run:
@@ -268,11 +279,14 @@ class Client(ClientCore):
             futures: list[Future[T]] = [pool.submit(work, driver) for driver in drivers]
             try:
                 return [future.result() for future in futures]
-            except BaseException:
+            except BaseException as exc:
                 # Siblings stop at their next request or wait; the pool's exit waits for them.
                 stop.set()
                 for future in futures:
                     future.cancel()
+                if isinstance(exc, KeyboardInterrupt):
+                    # Ctrl-C: the requests in flight are cut now, so the pool's exit is immediate.
+                    self._stop_queries()
                 raise
 
     def _pages(self, params: Params, run: Run, *, peek: bool = False) -> Generator[tuple[Record, ...], None, None]:
@@ -307,14 +321,15 @@ class Client(ClientCore):
         self._checkpoint(stop)
         exchange = self._request(self._credentials(), params)
         try:
-            try:
-                response = self._http.send(exchange.request)
-            except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
-                response = exc.response
-                response.read()
+            # Redirects are never followed: the token must not go to another origin.
+            response, content = receive(self._http, exchange.request, self._limits_for(stop), self._sockets)
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
-        return exchange.received(response)
+        except TooLong as exc:
+            return exchange.too_long(exc)
+        except TooLarge as exc:
+            raise exchange.too_large(exc) from None
+        return exchange.received(response, content)
 
     def _wait(self, effect: Wait, stop: Stop) -> None:
         self._waiting(effect.seconds, effect.reason, stop)
@@ -458,6 +473,8 @@ class AsyncClient(ClientCore):
         """Stop running queries and close the HTTP client, if this client made it."""
         if self._stop_runs():
             await self._http.aclose()
+        for http in self._partners.made_http():
+            await http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -497,7 +514,7 @@ class AsyncClient(ClientCore):
         if places.every_region and not places.empty:
             for cloud in clouds_of(places):
                 try:
-                    every[cloud] = await region_lister(self._partners.auth(cloud)).aregions(self._http)
+                    every[cloud] = await region_lister(self._partners.auth(cloud)).aregions(self._partners.http(cloud))
                 except Error as exc:
                     every[cloud] = exc
         each = each_plan(plan)
@@ -508,15 +525,18 @@ class AsyncClient(ClientCore):
             if ruled_out is not None:
                 return label, ruled_out
             try:
-                records = self._partners.client(location)._run(each)
-                try:
-                    return label, [Image.from_record(r, label.region, label.cloud) async for r in records]
-                finally:
-                    await records.aclose()
+                async with limiter:
+                    records = self._partners.client(location, each_place)._run(each)
+                    try:
+                        return label, [Image.from_record(r, label.region, label.cloud) async for r in records]
+                    finally:
+                        await records.aclose()
             except Error as exc:
                 return label, exc
 
         todos = [] if places.empty else locations(places, every)
+        at_once, each_place = shares(self._options.concurrency, len(todos) or 1)
+        limiter = asyncio.Semaphore(at_once)
         return await _all([run(todo) for todo in todos])
 
     async def _run(self, plan: Plan) -> AsyncGenerator[Record, None]:
@@ -590,14 +610,14 @@ class AsyncClient(ClientCore):
         self._checkpoint(stop)
         exchange = self._request(await self._credentials(), params)
         try:
-            try:
-                response = await self._http.send(exchange.request)
-            except httpx.HTTPStatusError as exc:  # raised by an event hook of the caller's client
-                response = exc.response
-                await response.aread()
+            response, content = await areceive(self._http, exchange.request, self._limits_for(stop))
         except httpx.HTTPError as exc:
             return exchange.failed(exc)
-        return exchange.received(response)
+        except TooLong as exc:
+            return exchange.too_long(exc)
+        except TooLarge as exc:
+            raise exchange.too_large(exc) from None
+        return exchange.received(response, content)
 
     async def _wait(self, effect: Wait, stop: Stop) -> None:
         self._waiting(effect.seconds, effect.reason, stop)

@@ -21,6 +21,7 @@ import attrs
 
 from ..errors import ConfigError
 from ..optional import optional_module
+from ..untrusted import TooManyValues, load_yaml
 from .credentials import Auth, CredentialFields, StaticAuth, auth_method
 from .environment import (
     FALSE_WORDS,
@@ -349,7 +350,9 @@ def _read_yaml(path: Path) -> object:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from None
     try:
-        return yaml.safe_load(text)
+        return load_yaml(yaml, text)
+    except TooManyValues as exc:
+        raise ConfigError(f"{path} is refused: {exc}") from None
     except yaml.YAMLError as exc:
         # PyYAML's message quotes the offending line, which may hold a
         # password: keep only the position and the problem.

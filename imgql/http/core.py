@@ -20,18 +20,20 @@ import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import httpx
 
-from ..errors import ConfigError, ConnectionError, Error
+from ..errors import ConfigError, ConnectionError, Error, PlanError, ServiceError
 from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
-from .credentials import Auth, Credentials, normalize_endpoint
+from .bounded import Limits, TooLarge, TooLong, total_seconds
+from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
+from .interrupt import Sockets, interruptible_transport
 from .log_redaction import install_log_redaction
+from .long_lists import split_long_lists
 from .options import DEFAULT_TIMEOUT, UNSET, ClientOptions
 from .paging import LISTING_PATH, Effect, Fault, Listing, Page, Params, Reply, describe, listing
 from .places import Partners
@@ -118,6 +120,12 @@ class ClientCore:
             self._secrets.add(static_token)
         # A client we make gets our default timeout; a caller's client keeps its own.
         self._request_options: dict[str, Any] = {} if options.timeout is UNSET else {"timeout": options.timeout}
+        if options.timeout is not UNSET:
+            timeout: Any = options.timeout
+        else:
+            timeout = http.timeout if http is not None else DEFAULT_TIMEOUT
+        # The whole of one request (connect, wait, read) gets this long, not each read.
+        self._limits = Limits(total_seconds(timeout), options.max_response_bytes)
         caller_agent = http.headers.get("user-agent") if http is not None else None
         self._user_agent = _user_agent(options.user_agent or caller_agent)
         self._sleep: Any = sleep
@@ -125,20 +133,28 @@ class ClientCore:
         # Running queries' stop signals, set by close(); threads add and remove them.
         self._runs_lock = threading.Lock()
         self._runs: weakref.WeakSet[Any] = weakref.WeakSet()
+        # When each running query must end (query_timeout).
+        self._deadlines: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
         self._owns_http = http is None
         # The clients of the other regions and clouds a query names.
         self._partners = Partners(self)
+        # The sockets of the HTTP clients made here, shut down to stop blocked requests.
+        self._sockets = Sockets()
         # Each shell narrows this to its own httpx class.
-        self._http: Any = http if http is not None else self._http_class(**self._http_settings())
+        self._http: Any = http if http is not None else self._http_class(**self._http_settings(self._verify))
 
-    def _http_settings(self) -> dict[str, Any]:
-        """How to make our own httpx client."""
+    def _http_settings(self, verify: bool | str) -> dict[str, Any]:
+        """How to make our own httpx client, with the TLS setting ``verify``."""
         timeout = self._options.timeout
-        return {
-            "verify": _ssl_verify(self._verify),
+        settings: dict[str, Any] = {
+            "verify": _ssl_verify(verify),
             "timeout": DEFAULT_TIMEOUT if timeout is UNSET else timeout,
             "follow_redirects": False,
         }
+        if self._http_class is httpx.Client:
+            # Blocking reads can then be stopped at once (close(), Ctrl-C on a union).
+            settings["transport"] = interruptible_transport(self._sockets, settings["verify"])
+        return settings
 
     @property
     def options(self) -> ClientOptions:
@@ -177,32 +193,61 @@ class ClientCore:
         if plan.limit == 0 or not plan.requests:
             yield None
             return
-        run = Run(plan, self._page_size_for(plan), stop)
+        # A list too long for one URL is sent as several requests (same answer).
+        run = Run(split_long_lists(plan, self._options.max_url_length), self._page_size_for(plan), stop)
         with self._runs_lock:
             self._runs.add(stop)
+            if self._options.query_timeout is not None:
+                self._deadlines[stop] = time.monotonic() + self._options.query_timeout
         try:
             yield run
         finally:
             stop.set()
             with self._runs_lock:
                 self._runs.discard(stop)
+                self._deadlines.pop(stop, None)
 
     def _stop_runs(self) -> bool:
         """Mark the client closed and stop its running queries; True when the
         HTTP client is ours to close."""
         self._closed = True
         self._partners.stop()
+        self._stop_queries()
+        return self._owns_http
+
+    def _stop_queries(self) -> None:
+        """Stop every running query (and the partners'), and wake the requests
+        blocked on the sockets of the HTTP clients made here; the client stays open."""
+        self._partners.stop_queries()
         with self._runs_lock:
             stops = list(self._runs)
         for stop in stops:
             stop.set()
-        return self._owns_http
+        self._sockets.interrupt()
 
-    def _checkpoint(self, stop: Stop | None = None) -> None:
+    def _checkpoint(self, stop: Stop | None = None, wait: float = 0.0) -> None:
+        """Stopped when the client is closed or the query stopped; a
+        ConnectionError when the query's time limit passes (or would, during
+        a wait of ``wait`` seconds)."""
         if self._closed:
             raise Stopped(f"the {type(self).__name__} is closed")
         if stop is not None and stop.is_set():
             raise Stopped("the query was stopped")
+        deadline = self._deadlines.get(stop) if stop is not None else None
+        if deadline is not None and time.monotonic() + wait > deadline:
+            raise ConnectionError(
+                f"the query did not finish within its time limit of {self._options.query_timeout:g} s (query_timeout)"
+            )
+
+    def _limits_for(self, stop: Stop) -> Limits:
+        """The bounds of one request of the query ``stop`` belongs to: the
+        request's own total time, cut to what is left of the query's."""
+        deadline = self._deadlines.get(stop)
+        if deadline is None:
+            return self._limits
+        left = max(deadline - time.monotonic(), 0.001)
+        seconds = left if self._limits.seconds is None else min(left, self._limits.seconds)
+        return attrs.evolve(self._limits, seconds=seconds)
 
     def _listing(self, params: Params, page_size: int, *, peek: bool = False) -> Listing:
         can_refresh = bool(getattr(self._auth, "can_refresh", False))
@@ -224,6 +269,11 @@ class ClientCore:
                 "GET", root + LISTING_PATH, params=list(params), headers=headers, **self._request_options
             )
         except httpx.InvalidURL as exc:
+            if "too long" in str(exc).lower():
+                raise PlanError(
+                    f"a request to {shown} would be too long to send ({exc}): a value or list the query "
+                    "sends to the server is too long; shorten it"
+                ) from None
             raise ConfigError(f"the Images API endpoint {shown} is not a valid URL: {exc}") from None
         return Exchange(request, shown, params)
 
@@ -240,7 +290,8 @@ class ClientCore:
 
     def _waiting(self, seconds: float, reason: str, stop: Stop) -> None:
         logger.debug("retrying in %.2f s after %s", seconds, self._redact(reason))
-        self._checkpoint(stop)
+        # A wait that would outlast the query's time limit ends the query now.
+        self._checkpoint(stop, seconds)
 
     def __repr__(self) -> str:
         endpoint = getattr(self._auth, "endpoint", None)
@@ -262,9 +313,17 @@ class Exchange:
     params: Params
     started: float = attrs.field(factory=time.monotonic)
 
-    def received(self, response: httpx.Response) -> Reply:
+    def received(self, response: httpx.Response, content: bytes) -> Reply:
         self._log(str(response.status_code))
-        return Reply(response.status_code, response.headers, response.content, self.shown)
+        return Reply(response.status_code, response.headers, content, self.shown)
+
+    def too_long(self, exc: TooLong) -> Fault:
+        self._log("over its time limit")
+        return Fault(self.shown, str(exc))
+
+    def too_large(self, exc: TooLarge) -> ServiceError:
+        self._log("too large")
+        return ServiceError(f"the Images API at {self.shown} sent {exc}; the listing is stopped")
 
     def failed(self, exc: httpx.HTTPError) -> Fault:
         self._log(type(exc).__name__)
@@ -318,8 +377,9 @@ def _credentials_source(endpoint: str | None, token: str | None, options: Client
         auth, found_verify = resolve_auth(
             endpoint, token, cloud=options.cloud, region=options.region, interface=options.interface
         )
-    # An explicit verify=False or CA bundle wins; the default defers to OS_CACERT / clouds.yaml.
-    if options.verify is not True:
+    # An explicit verify (True included) wins over OS_INSECURE, OS_CACERT and
+    # clouds.yaml; None defers to them.
+    if options.verify is not None:
         # A keystoneauth plugin reaches Keystone itself, not through our httpx client.
         use_verify = getattr(auth, "use_verify", None) if options.auth is None else None
         if use_verify is not None:
@@ -336,14 +396,6 @@ def _user_agent(existing: str | None) -> str:
     if existing and not existing.startswith("python-httpx/"):
         agent = f"{existing} {agent}"
     return agent
-
-
-def display_endpoint(endpoint: str) -> str:
-    """An endpoint fit for messages: no user name or password in it."""
-    parts = urlsplit(endpoint)
-    if "@" not in parts.netloc:
-        return endpoint
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 def _ssl_verify(verify: bool | str) -> bool | ssl.SSLContext:

@@ -20,6 +20,7 @@ import attrs
 import httpx
 
 from ..errors import ConfigError
+from .log_redaction import without_userinfo
 
 __all__ = [
     "AUTH_TYPES",
@@ -31,6 +32,7 @@ __all__ = [
     "auth_method",
     "auth_type_key",
     "check_http_url",
+    "display_endpoint",
     "fields_from",
     "guess_method",
     "normalize_endpoint",
@@ -71,13 +73,18 @@ def normalize_endpoint(url: str) -> str:
     return root
 
 
+def display_endpoint(endpoint: str) -> str:
+    """A URL fit for messages, reprs and logs: no user name or password in it."""
+    return without_userinfo(endpoint)
+
+
 def check_http_url(url: str, what: str) -> None:
     try:
         parsed = httpx.URL(url.strip())
     except httpx.InvalidURL:
         parsed = None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"{what} {url!r} is not an http(s) URL")
+        raise ConfigError(f"{what} {display_endpoint(url)!r} is not an http(s) URL")
 
 
 @attrs.frozen

@@ -29,7 +29,17 @@ import attrs
 import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
-from .credentials import CredentialFields, Credentials, Method, check_http_url, guess_method, normalize_endpoint
+from ..untrusted import load_json, shortened, visible
+from .bounded import Limits, TooLarge, TooLong, areceive, receive, total_seconds
+from .credentials import (
+    CredentialFields,
+    Credentials,
+    Method,
+    check_http_url,
+    display_endpoint,
+    guess_method,
+    normalize_endpoint,
+)
 from .server_text import server_message
 from .service_catalog import EndpointChoice, image_regions, select_endpoint
 
@@ -55,6 +65,11 @@ class _Settings:
     method: Method
     choice: EndpointChoice
     fields: CredentialFields
+
+    @property
+    def shown(self) -> str:
+        """The auth URL fit for messages: no user name or password in it."""
+        return display_endpoint(self.auth_url)
 
 
 @attrs.frozen
@@ -115,7 +130,7 @@ class KeystoneAuth:
 
     def __repr__(self) -> str:
         s = self._settings
-        shown = [("auth_url", s.auth_url), ("method", s.method), ("interface", s.choice.interface)]
+        shown = [("auth_url", s.shown), ("method", s.method), ("interface", s.choice.interface)]
         shown += [
             (name, value)
             for name, value in (("region", s.choice.region), ("endpoint_override", s.choice.override))
@@ -164,7 +179,7 @@ class KeystoneAuth:
             return self._current() if request is None else self._keep(request, await _asend(http, request))
 
     def _credentials(self, session: _Session, choice: EndpointChoice) -> Credentials:
-        endpoint = select_endpoint(session.catalog, choice, self._settings.auth_url)
+        endpoint = select_endpoint(session.catalog, choice, self._settings.shown)
         return Credentials(normalize_endpoint(endpoint), session.token)
 
     # -- everything else ----------------------------------------------------------
@@ -186,7 +201,7 @@ class KeystoneAuth:
         return self._session
 
     def _keep(self, request: httpx.Request, response: httpx.Response) -> _Session:
-        logger.debug("POST %s -> %d", request.url, response.status_code)
+        logger.debug("POST %s -> %d", display_endpoint(str(request.url)), response.status_code)
         session = _read_token_response(self._settings, response)
         self._session = session
         return session
@@ -249,14 +264,30 @@ def keystone_auth(
 # Sending: the only part that differs between sync and async.
 
 
+# Never followed, whoever made the HTTP client: a redirect would re-send the
+# credentials to wherever it points. A 3xx is reported as a ConfigError.
+
+
 def _send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     with _reaching(request):
-        return http.send(request)
+        return _settled(request, *receive(http, request, _limits(http)))
 
 
 async def _asend(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
     with _reaching(request):
-        return await http.send(request)
+        return _settled(request, *await areceive(http, request, _limits(http)))
+
+
+def _limits(http: httpx.Client | httpx.AsyncClient) -> Limits:
+    return Limits(total_seconds(http.timeout))
+
+
+def _settled(request: httpx.Request, response: httpx.Response, content: bytes) -> httpx.Response:
+    """The answer with its body read (and decoded), as the rest of this module reads it."""
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+    ]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
 
 
 @contextmanager
@@ -264,10 +295,13 @@ def _reaching(request: httpx.Request) -> Iterator[None]:
     """Turns a failure to reach Keystone into a ConnectionError that names it."""
     try:
         yield
+    except (TooLong, TooLarge) as exc:
+        raise ServiceError(f"Keystone at {display_endpoint(str(request.url))}: {exc}") from None
     except httpx.TransportError as exc:
-        logger.debug("POST %s failed: %s", request.url, type(exc).__name__)
-        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        raise ConnectionError(f"cannot reach Keystone at {request.url} ({reason})") from exc
+        shown = display_endpoint(str(request.url))
+        logger.debug("POST %s failed: %s", shown, type(exc).__name__)
+        reason = f"{type(exc).__name__}: {display_endpoint(str(exc))}" if str(exc) else type(exc).__name__
+        raise ConnectionError(f"cannot reach Keystone at {shown} ({reason})") from exc
 
 
 def _check_settings(s: _Settings) -> None:
@@ -378,7 +412,7 @@ def _read_token_response(s: _Settings, response: httpx.Response) -> _Session:
         raise _refusal(s, response)
     token = response.headers.get("X-Subject-Token")
     if not token:
-        raise ServiceError(f"Keystone at {s.auth_url} answered without an X-Subject-Token header", status_code=status)
+        raise ServiceError(f"Keystone at {s.shown} answered without an X-Subject-Token header", status_code=status)
     body = _json_object(response, s)
     return _Session(token, body.get("catalog"), _expiry(body.get("expires_at")))
 
@@ -394,7 +428,7 @@ def _refusal(s: _Settings, response: httpx.Response) -> Error:
     detail = f": {message}" if message else ""
     if status == 401:
         return AuthenticationError(
-            f"Keystone refused the credentials for {_who(s)} at {s.auth_url} (HTTP 401){detail}", status_code=401
+            f"Keystone refused the credentials for {_who(s)} at {s.shown} (HTTP 401){detail}", status_code=401
         )
     if status == 404 and _keystone_json(response) and _NO_ROUTE not in message.lower():
         # Keystone answers 404 for a token it cannot validate (malformed,
@@ -403,28 +437,28 @@ def _refusal(s: _Settings, response: httpx.Response) -> Error:
         # these are refused credentials, not a wrong URL.
         hint = "; the token may be expired, revoked or mistyped" if s.method == "token" else ""
         return AuthenticationError(
-            f"Keystone refused the credentials for {_who(s)} at {s.auth_url} (HTTP 404){detail}{hint}",
+            f"Keystone refused the credentials for {_who(s)} at {s.shown} (HTTP 404){detail}{hint}",
             status_code=404,
         )
     if 300 < status < 400:
         location = response.headers.get("Location")
-        where = f" to {location}" if location else ""
+        where = f" to {visible(shortened(display_endpoint(location)))}" if location else ""
         return ConfigError(
-            f"Keystone at {s.auth_url} redirects{where} (HTTP {status}); use that URL as the auth URL "
+            f"Keystone at {s.shown} redirects{where} (HTTP {status}); use that URL as the auth URL "
             "(OS_AUTH_URL / auth.auth_url)"
         )
     if status in (300, 404):
         # Glance answers its version list (300) at any unknown path; a web
         # server or a wrong path prefix answers 404.
         return ConfigError(
-            f"{s.auth_url} is not a Keystone identity endpoint (POST {_tokens_path(s)} answered HTTP {status}); "
+            f"{s.shown} is not a Keystone identity endpoint (POST {_tokens_path(s)} answered HTTP {status}); "
             "check the auth URL (OS_AUTH_URL / auth.auth_url)"
         )
     if status == 403:
         return Forbidden(
-            f"Keystone at {s.auth_url} refused to issue a token for {_who(s)} (HTTP 403){detail}", status_code=403
+            f"Keystone at {s.shown} refused to issue a token for {_who(s)} (HTTP 403){detail}", status_code=403
         )
-    return ServiceError(f"Keystone at {s.auth_url} answered HTTP {status}{detail}", status_code=status)
+    return ServiceError(f"Keystone at {s.shown} answered HTTP {status}{detail}", status_code=status)
 
 
 def _tokens_path(s: _Settings) -> str:
@@ -434,7 +468,7 @@ def _tokens_path(s: _Settings) -> str:
 def _keystone_json(response: httpx.Response) -> bool:
     """Whether the answer is Keystone's own JSON error (``{"error": {"code": ..., "message": ...}}``)."""
     try:
-        data = response.json()
+        data = load_json(response.content)
     except ValueError:
         return False
     error = data.get("error") if isinstance(data, dict) else None
@@ -461,13 +495,13 @@ def _server_message(response: httpx.Response, secrets: Sequence[str]) -> str:
 def _json_object(response: httpx.Response, s: _Settings) -> dict[str, Any]:
     """The ``token`` object of Keystone's JSON answer."""
     try:
-        data = response.json()
+        data = load_json(response.content)
     except ValueError:
         data = None
     token = data.get("token") if isinstance(data, dict) else None
     if not isinstance(token, dict):
         raise ServiceError(
-            f"Keystone at {s.auth_url} answered without a token object in its JSON body",
+            f"Keystone at {s.shown} answered without a token object in its JSON body",
             status_code=response.status_code,
         )
     return token

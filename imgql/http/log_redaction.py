@@ -1,5 +1,8 @@
 """No token in a log line, whoever writes it: a filter for httpx's and httpcore's loggers.
 
+The same filter takes a password written into a URL (``https://user:pw@host``)
+out of every line: httpx logs each request's URL at INFO.
+
 imgql logs requests without headers. But with ``logging`` at DEBUG, httpcore
 logs every response's headers, Keystone's ``X-Subject-Token`` (a whole token)
 among them, and hpack (HTTP/2) logs the headers it encodes, ``X-Auth-Token``
@@ -18,7 +21,15 @@ import hashlib
 import logging
 import re
 
-__all__ = ["HEADER_LOGGERS", "TOKEN_HEADERS", "TokenRedactor", "hashed", "install_log_redaction", "redact_tokens"]
+__all__ = [
+    "HEADER_LOGGERS",
+    "TOKEN_HEADERS",
+    "TokenRedactor",
+    "hashed",
+    "install_log_redaction",
+    "redact_tokens",
+    "without_userinfo",
+]
 
 TOKEN_HEADERS = ("x-auth-token", "x-subject-token", "x-service-token", "authorization")
 
@@ -42,6 +53,15 @@ _NAMES = "|".join(re.escape(name) for name in TOKEN_HEADERS)
 _QUOTED = re.compile(rf"""(?i)(b?(['"])(?:{_NAMES})\2\s*[,:]\s*b?)(['"])(.*?)\3""")
 # A header as a line of HTTP: X-Auth-Token: value
 _LINE = re.compile(rf"(?im)(^|\s)((?:{_NAMES})\s*:\s*)([^\s,'\"]+(?: [^\s,'\"]+)?)")
+
+
+# A URL's user name and password: scheme://user:password@host
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@'\"]*@")
+
+
+def without_userinfo(text: str) -> str:
+    """``text`` with the user name and password taken out of every URL in it."""
+    return _USERINFO.sub(r"\1", text) if "@" in text else text
 
 
 def hashed(value: str) -> str:
@@ -69,7 +89,7 @@ class TokenRedactor(logging.Filter):
             text = record.getMessage()
         except Exception:  # a record whose arguments do not fit its format: leave it to logging
             return True
-        cleaned = redact_tokens(text)
+        cleaned = without_userinfo(redact_tokens(text))
         if cleaned != text:
             record.msg, record.args = cleaned, None
         return True

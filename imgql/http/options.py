@@ -16,7 +16,9 @@ import httpx
 
 from ..errors import ConfigError
 from ..plan.capabilities import Profile, get_profile
+from .bounded import DEFAULT_MAX_RESPONSE_BYTES
 from .credentials import Auth
+from .long_lists import DEFAULT_MAX_URL_LENGTH
 from .retry import DEFAULT_RETRIES, RetryPolicy
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_TIMEOUT", "UNSET", "ClientOptions", "Timeout"]
@@ -55,6 +57,16 @@ def _optional_whole(least: int, name: str) -> Any:
     return optional
 
 
+def _optional_seconds(name: str) -> Any:
+    def check(_: object, __: object, value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ConfigError(f"{name} must be a number of seconds above 0, or None, not {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class ClientOptions:
     """The settings of a :class:`~imgql.Client` or :class:`~imgql.AsyncClient`.
@@ -65,12 +77,24 @@ class ClientOptions:
     it). ``cloud``, ``region``, ``interface``: where credentials and the image
     endpoint come from (clouds.yaml, the Keystone catalog). ``auth``: an
     :class:`~imgql.http.credentials.Auth` instead of endpoint, token and
-    cloud. ``verify``: True, False or a CA bundle path. ``timeout``: seconds
+    cloud. ``verify``: True, False or a CA bundle path, winning over
+    ``OS_INSECURE``, ``OS_CACERT`` and the cloud's clouds.yaml settings
+    (default None: those decide; True without them). ``timeout``: seconds
     per request (default 30, or the given httpx client's own). ``retries``:
     how many times a failed page is tried again. ``concurrency``: how many
     requests of a union run at once. ``user_agent``: your application's
     product token (``myapp/1.2``), sent before imgql's own in ``User-Agent``
     (default: the given httpx client's, unless it is httpx's default).
+    ``timeout`` is also each request's total time: connect, wait and read
+    together, however slowly a server trickles (an ``httpx.Timeout``: the
+    largest of its phases). ``query_timeout``: the seconds a whole query may
+    take, every request, retry and wait included (default None: no limit);
+    past it the query fails with :class:`imgql.ConnectionError`.
+    ``max_response_bytes``: the largest answer read (default 64 MiB, far
+    above a page of 1,000 images); a larger one is a ServiceError.
+    ``max_url_length``: the longest request URL sent (default 7,000
+    characters, under the 8 KiB common front ends accept); a request with a
+    longer ``in:`` list is sent as several, with the same answer.
     ``partial``: a query over several regions or clouds answers from the
     places that answered, with an :class:`imgql.PartialAnswerWarning` for
     each that failed, instead of raising :class:`imgql.RegionError`.
@@ -82,7 +106,7 @@ class ClientOptions:
     region: str | None = None
     interface: str | None = None
     auth: Auth | None = attrs.field(default=None, repr=False)
-    verify: bool | str = True
+    verify: bool | str | None = None
     timeout: Timeout | _Unset = UNSET
     retries: int = attrs.field(default=DEFAULT_RETRIES, validator=_whole(0, "retries"))
     concurrency: int = attrs.field(default=DEFAULT_CONCURRENCY, validator=_whole(1, "concurrency"))
@@ -90,6 +114,15 @@ class ClientOptions:
     # A query over several regions or clouds answers without the places that
     # fail (a PartialAnswerWarning each) instead of failing with RegionError.
     partial: bool = False
+    # The time a whole query may take (every request, retry and wait), in seconds.
+    query_timeout: float | None = attrs.field(default=None, validator=_optional_seconds("query_timeout"))
+    # The longest request URL (path and query) sent; a longer request's
+    # longest in: list is split over several requests.
+    max_url_length: int = attrs.field(default=DEFAULT_MAX_URL_LENGTH, validator=_whole(256, "max_url_length"))
+    # The largest answer read from the Images API or Keystone, in bytes.
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=_whole(1024, "max_response_bytes")
+    )
 
     @classmethod
     def build(cls, options: ClientOptions | None, settings: Mapping[str, Any]) -> ClientOptions:

@@ -35,7 +35,6 @@ the listing; for other orders, every id returned (see :class:`_Place`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -51,6 +50,9 @@ from ..errors import (
     ServiceError,
     ServiceUnavailable,
 )
+from ..run.shape import shape_problem
+from ..untrusted import TooDeep, load_json, shortened, visible
+from .credentials import display_endpoint
 from .retry import RETRY_STATUSES, RetryPolicy, retry_after
 from .server_text import server_message as plain_text
 from .server_text import status_phrase as _phrase
@@ -185,6 +187,9 @@ def listing(
     # when the marker image disappears.
     fallback: list[str] = []
     restarts = 0
+    # Every marker asked with since the listing (re)started: a server whose
+    # pages point back at each other would otherwise be paged for ever.
+    markers: set[str] = set()
     while True:
         page_params = (*base, ("limit", str(page_size)), *((("marker", marker),) if marker else ()))
         answer = yield from _fetch(page_params, marker, policy, can_refresh, redact)
@@ -196,6 +201,7 @@ def listing(
                 restarts += 1
                 restarted = True
                 marker = None
+                markers = set()
                 continue
             raise _bad_request(answer.reply, answer.message, page_params)
         images = answer.images
@@ -208,10 +214,20 @@ def listing(
                     f"the Images API at {answer.endpoint} sent an image whose id is not text: {image_id!r:.60}",
                     status_code=200,
                 )
+            problem = shape_problem(record)
+            if problem is not None:
+                raise ServiceError(
+                    f"the Images API at {answer.endpoint} sent image {shortened(str(image_id), 60)} "
+                    f"with a field of the wrong type: {visible(problem)}",
+                    status_code=200,
+                )
             if isinstance(image_id, str) and image_id:
                 ids.append(image_id)
                 if image_id in previous:
                     continue
+                if image_id in markers:
+                    # An image paged past before: the pages lead back on themselves.
+                    raise _cycle(answer.endpoint, image_id)
                 if returned is not None:
                     if image_id in returned:
                         continue
@@ -239,9 +255,33 @@ def listing(
                 f"the Images API at {answer.endpoint} sent a page of images without ids: cannot page on",
                 status_code=200,
             )
+        _check_progress(answer.endpoint, ids[-1], markers, bool(fresh) or restarted)
+        markers.add(ids[-1])
         marker = ids[-1]
         fallback = ids[:-1]
         previous = set(ids)
+
+
+def _cycle(endpoint: str, image_id: str) -> ServiceError:
+    return ServiceError(
+        f"the Images API at {endpoint} pages in a cycle: image {shortened(image_id, 60)}, already paged past, "
+        "came again; the listing is stopped",
+        status_code=200,
+    )
+
+
+def _check_progress(endpoint: str, next_marker: str, markers: set[str], brought_new: bool) -> None:
+    """A ServiceError when paging on cannot end: the next marker was used
+    before (the pages form a cycle), or a page brought no image not already
+    returned (outside a restart, whose first pages repeat on purpose)."""
+    if next_marker in markers:
+        raise _cycle(endpoint, next_marker)
+    if not brought_new:
+        raise ServiceError(
+            f"the Images API at {endpoint} sent a page with no image not already returned, and says more "
+            "follow; its paging is inconsistent for this request, the listing is stopped",
+            status_code=200,
+        )
 
 
 # Sort keys whose record values order as Glance's database orders them:
@@ -411,7 +451,9 @@ def _fetch(
 def _decode(content: bytes) -> tuple[dict[str, Any] | None, str]:
     """The listing body, or None and what is wrong with it."""
     try:
-        body = json.loads(content)
+        body = load_json(content)
+    except TooDeep as exc:
+        return None, str(exc)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"not JSON: {exc}" if content else "empty body"
     if not isinstance(body, dict):
@@ -452,7 +494,7 @@ def _error(reply: Reply, message: str, params: Params, refreshed: bool, redact: 
         )
     if 300 <= status < 400:
         location = reply.headers.get("location")
-        where = f" to {redact(location)}" if location else ""
+        where = f" to {visible(shortened(display_endpoint(redact(location))))}" if location else ""
         return EndpointError(
             f"the Images API at {endpoint} redirects{where} (HTTP {status}): use the endpoint it names",
             status_code=status,

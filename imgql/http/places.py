@@ -2,9 +2,11 @@
 
 A query that names regions or clouds (:class:`~imgql.plan.locations.Places`)
 runs its plan once per (cloud, region) endpoint. Each endpoint is served by a
-client of its own (the same class, HTTP client, options and sleep), so each
-has its own paging, retries and re-authentication; those clients are made
-once and kept. A cloud's regions share one Keystone token: the client's own
+client of its own (the same class, options and sleep; the HTTP client of its
+cloud, with that cloud's TLS settings), so each has its own paging, retries
+and re-authentication; those clients are made once and kept. At most
+``concurrency`` requests are in flight across all the places of a query. A
+cloud's regions share one Keystone token: the client's own
 :class:`~imgql.http.keystone.KeystoneAuth` seen from each region
 (``in_region``), whose image endpoint
 :func:`~imgql.http.service_catalog.select_endpoint` picks from the catalog.
@@ -42,6 +44,7 @@ __all__ = [
     "per_region_plan",
     "region_lister",
     "settle",
+    "shares",
 ]
 
 # What one endpoint gave: its images, or the error it failed with.
@@ -54,30 +57,55 @@ def each_plan(plan: Plan) -> Plan:
 
 
 class Partners:
-    """The clients that serve each place of a client's queries, made once."""
+    """The clients that serve each place of a client's queries, made once.
+
+    Each cloud keeps its own TLS settings (``insecure``, ``cacert``,
+    ``verify`` in its clouds.yaml entry), as openstacksdk builds a session
+    per cloud: when the owner made its HTTP client, another cloud gets an
+    HTTP client of its own, made with that cloud's settings, which reaches
+    both its Keystone and its image endpoints. A caller's HTTP client serves
+    every place with the caller's settings.
+    """
 
     def __init__(self, owner: Any) -> None:
         self._owner = owner
         self._lock = threading.Lock()
-        self._auths: dict[str | None, Auth] = {}
-        self._clients: dict[tuple[str | None, str | None], Any] = {}
+        self._auths: dict[str | None, tuple[Auth, bool | str]] = {}
+        self._clients: dict[tuple[str | None, str | None, int], Any] = {}
+        self._https: dict[str | None, Any] = {}
 
     def own(self) -> Location:
         """The client's own place, as far as it is known (for labels)."""
         options = self._owner.options
         return Location(options.cloud, getattr(self._owner._auth, "region", None) or options.region)
 
+    def _is_own(self, cloud: str | None) -> bool:
+        return cloud is None or cloud == self._owner.options.cloud
+
     def auth(self, cloud: str | None) -> Auth:
         """The credentials of ``cloud`` (None: the client's own)."""
-        if cloud is None or cloud == self._owner.options.cloud:
-            auth: Auth = self._owner._auth
-            return auth
+        return self._resolved(cloud)[0]
+
+    def _resolved(self, cloud: str | None) -> tuple[Auth, bool | str]:
+        if self._is_own(cloud):
+            return self._owner._auth, self._owner._verify
         with self._lock:
             found = self._auths.get(cloud)
             if found is None:
                 options = self._owner.options
-                found, _ = resolve_auth(cloud=cloud, interface=options.interface)
-                self._auths[cloud] = found
+                found = self._auths[cloud] = resolve_auth(cloud=cloud, interface=options.interface)
+            return found
+
+    def http(self, cloud: str | None) -> Any:
+        """The HTTP client that reaches ``cloud``: its own TLS settings, unless the caller gave one."""
+        owner = self._owner
+        if self._is_own(cloud) or not owner._owns_http:
+            return owner.http
+        verify = self._resolved(cloud)[1]
+        with self._lock:
+            found = self._https.get(cloud)
+            if found is None:
+                found = self._https[cloud] = owner._http_class(**owner._http_settings(verify))
             return found
 
     def label(self, location: Location) -> Location:
@@ -92,27 +120,48 @@ class Partners:
                 return location
         return location
 
-    def client(self, location: Location) -> Any:
-        """The client that runs a plan at ``location`` (cloud and region as the query named them)."""
-        key = (location.cloud, location.region)
+    def client(self, location: Location, concurrency: int | None = None) -> Any:
+        """The client that runs a plan at ``location`` (cloud and region as the query named them),
+        with at most ``concurrency`` requests at once (default: the owner's)."""
+        share = concurrency or self._owner.options.concurrency
+        key = (location.cloud, location.region, share)
         with self._lock:
             found = self._clients.get(key)
         if found is not None:
             return found
-        own = self.own().region if location.cloud in (None, self._owner.options.cloud) else None
-        auth = _in_region(self.auth(location.cloud), location, own)
+        own = self.own().region if self._is_own(location.cloud) else None
+        cloud_auth, verify = self._resolved(location.cloud)
+        auth = _in_region(cloud_auth, location, own)
         owner = self._owner
-        options = attrs.evolve(owner.options, auth=auth, cloud=None, region=None, interface=None)
-        made = type(owner)(http=owner.http, sleep=owner._sleep, options=options)
+        options = attrs.evolve(
+            owner.options, auth=auth, verify=verify, cloud=None, region=None, interface=None, concurrency=share
+        )
+        made = type(owner)(http=self.http(location.cloud), sleep=owner._sleep, options=options)
+        # Its HTTP client was made by the owner: the owner's sockets are the ones to cut.
+        made._sockets = owner._sockets
         with self._lock:
             return self._clients.setdefault(key, made)
 
     def stop(self) -> None:
-        """Stop every partner's running queries (their HTTP client is the owner's)."""
+        """Stop every partner's running queries."""
         with self._lock:
             clients = list(self._clients.values())
         for client in clients:
             client._stop_runs()
+
+    def stop_queries(self) -> None:
+        """Stop every partner's running queries, leaving the partners open."""
+        with self._lock:
+            clients = list(self._clients.values())
+        for client in clients:
+            client._stop_queries()
+
+    def made_http(self) -> list[Any]:
+        """The HTTP clients made here for other clouds, for the owner to close."""
+        with self._lock:
+            made = list(self._https.values())
+            self._https.clear()
+        return made
 
 
 def _in_region(auth: Auth, location: Location, own_region: str | None) -> Auth:
@@ -128,6 +177,13 @@ def _in_region(auth: Auth, location: Location, own_region: str | None) -> Auth:
         )
     regional: Auth = in_region(location.region)
     return regional
+
+
+def shares(concurrency: int, places: int) -> tuple[int, int]:
+    """How many places run at once, and how many requests each may have at
+    once, so that no more than ``concurrency`` requests are in flight in all."""
+    at_once = max(1, min(concurrency, places))
+    return at_once, max(1, concurrency // at_once)
 
 
 def region_lister(auth: Auth) -> Any:

@@ -18,6 +18,7 @@ with a :class:`~imgql.errors.ConfigError` naming the auth type and the extra.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 import threading
 from collections.abc import Iterator, Mapping
@@ -28,7 +29,8 @@ from typing import Any
 import httpx
 
 from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, ServiceError
-from .credentials import Credentials, normalize_endpoint
+from ..untrusted import shortened, visible
+from .credentials import Credentials, display_endpoint, normalize_endpoint
 from .server_text import plain_words
 from .service_catalog import EndpointChoice
 
@@ -115,6 +117,8 @@ class PluginAuth:
         self._where = where
         self._choice = EndpointChoice(interface or "public", region, endpoint_override)
         self._auth_url = str(options.get("auth_url") or "")
+        # For messages and the repr: a password written into the URL is never shown.
+        self._shown_url = display_endpoint(self._auth_url)
         self._secrets = [str(value) for key, value in options.items() if _secret_name(key) and value]
 
         def value_of(option: Any) -> Any:
@@ -127,7 +131,11 @@ class PluginAuth:
             raise ConfigError(f"{where}: auth_type {auth_type!r} needs {missing}") from None
         except (exceptions.ClientException, TypeError, ValueError) as exc:
             raise ConfigError(f"{where}: auth_type {auth_type!r}: {self._redact(str(exc))}") from None
-        self._session = session.Session(auth=self._plugin, verify=verify, timeout=_TIMEOUT)
+        # keystoneauth follows redirects itself, re-sending the credentials to
+        # wherever they point: a redirect is refused before it is followed.
+        self._session = session.Session(
+            auth=self._plugin, verify=verify, timeout=_TIMEOUT, redirect=False, session=_no_redirects(self._auth_url)
+        )
         self._lock = threading.Lock()
         self._token: str | None = None
 
@@ -136,7 +144,7 @@ class PluginAuth:
         self._session.verify = verify
 
     def __repr__(self) -> str:
-        shown = [("auth_type", self._auth_type), ("auth_url", self._auth_url), ("interface", self._choice.interface)]
+        shown = [("auth_type", self._auth_type), ("auth_url", self._shown_url), ("interface", self._choice.interface)]
         shown += [(name, value) for name, value in (("region", self._choice.region),) if value]
         return f"PluginAuth({', '.join(f'{name}={value!r}' for name, value in shown)})"
 
@@ -163,7 +171,7 @@ class PluginAuth:
                 wanted = f"interface {self._choice.interface}" + (
                     f", region {self._choice.region}" if self._choice.region else ""
                 )
-                raise ConfigError(f"{self._where}: no image endpoint ({wanted}) in the catalog from {self._auth_url}")
+                raise ConfigError(f"{self._where}: no image endpoint ({wanted}) in the catalog from {self._shown_url}")
             self._token = token
             return Credentials(normalize_endpoint(endpoint), token)
 
@@ -176,12 +184,14 @@ class PluginAuth:
             yield
         except Error:
             raise
+        except RecursionError:
+            raise ServiceError(f"Keystone at {self._shown_url} answered JSON nested too deeply to read") from None
         except exceptions.HttpError as exc:
             raise self._http_error(exc) from None
         except exceptions.EndpointNotFound as exc:
             raise ConfigError(f"{self._where}: {self._redact(str(exc))}") from None
         except exceptions.ConnectionError as exc:
-            raise ConnectionError(f"cannot reach Keystone at {self._auth_url}: {self._redact(str(exc))}") from None
+            raise ConnectionError(f"cannot reach Keystone at {self._shown_url}: {self._redact(str(exc))}") from None
         except exceptions.ClientException as exc:
             raise ConfigError(f"{self._where}: {type(exc).__name__}: {self._redact(str(exc))}") from None
 
@@ -193,22 +203,42 @@ class PluginAuth:
         detail = f": {message}" if message else ""
         if status == 401 or (status == 404 and _keystone_refusal(getattr(exc, "response", None))):
             return AuthenticationError(
-                f"Keystone at {self._auth_url} refused the credentials ({self._auth_type}, HTTP {status}){detail}",
+                f"Keystone at {self._shown_url} refused the credentials ({self._auth_type}, HTTP {status}){detail}",
                 status_code=status,
             )
         if status in (300, 404):
             return ConfigError(
-                f"{self._auth_url} is not a Keystone identity endpoint for auth_type {self._auth_type!r} "
+                f"{self._shown_url} is not a Keystone identity endpoint for auth_type {self._auth_type!r} "
                 f"(HTTP {status}); "
                 "check the auth URL (OS_AUTH_URL / auth.auth_url)"
             )
-        return ServiceError(f"Keystone at {self._auth_url} answered HTTP {status}{detail}", status_code=status)
+        return ServiceError(f"Keystone at {self._shown_url} answered HTTP {status}{detail}", status_code=status)
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
             if len(secret) >= 4:
                 text = text.replace(secret, "***")
         return text
+
+
+def _no_redirects(auth_url: str) -> Any:
+    """A requests session that fails on any redirect, before anything is sent to its target."""
+    requests = importlib.import_module("requests")  # keystoneauth1's own dependency
+
+    def refuse(response: Any, *args: Any, **kwargs: Any) -> Any:
+        status = int(response.status_code)
+        if 300 <= status < 400 and status != 304:
+            raise ConfigError(
+                f"Keystone at {display_endpoint(auth_url)} redirects (HTTP {status}) to "
+                f"{visible(shortened(display_endpoint(str(response.headers.get('Location') or 'another address'))))}; "
+                "credentials are never sent to another address: use the URL Keystone names "
+                "as the auth URL (OS_AUTH_URL / auth.auth_url)"
+            )
+        return response
+
+    http = requests.Session()
+    http.hooks["response"].append(refuse)
+    return http
 
 
 def _keystone_refusal(response: Any) -> bool:

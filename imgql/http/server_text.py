@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import html
 import http
-import json
 import re
+
+from ..untrusted import load_json, visible
 
 __all__ = ["plain_words", "server_message", "status_phrase"]
 
@@ -53,7 +54,7 @@ def server_message(content: bytes, status: int) -> str:
     message: str | None = None
     if text[:1] in "{[":
         try:
-            message = _json_message(json.loads(text))
+            message = _json_message(load_json(text))
         except ValueError:
             message = None
     message = plain_words(text if message is None else message)
@@ -63,7 +64,8 @@ def server_message(content: bytes, status: int) -> str:
         message = message[len(heading) :].lstrip(" :.-")
     if len(message) > MAX_MESSAGE:
         message = message[: MAX_MESSAGE - 3].rstrip() + "..."
-    return message
+    # A server's text may hold terminal escapes; whoever prints the message shows them.
+    return visible(message)
 
 
 def plain_words(text: str) -> str:

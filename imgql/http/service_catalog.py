@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import ConfigError
+from ..untrusted import shortened, visible
 from .credentials import check_http_url
 
 __all__ = ["INTERFACES", "EndpointChoice", "image_regions", "select_endpoint"]
@@ -107,10 +108,19 @@ def _describe(services: Sequence[Mapping[str, Any]]) -> str:
     if not services:
         return "no services"
     parts = []
-    for service in services:
+    for service in services[:_SHOWN]:
+        endpoints = _endpoints(service)
         places = [
             f"{entry.get('region_id') or entry.get('region') or '(no region)'}/{entry.get('interface')}"
-            for entry in _endpoints(service)
+            for entry in endpoints[:_SHOWN]
         ]
+        if len(endpoints) > _SHOWN:
+            places.append(f"and {len(endpoints) - _SHOWN} more")
         parts.append(f"{service.get('type')}: {', '.join(places) or 'no endpoints'}")
-    return "; ".join(parts)
+    if len(services) > _SHOWN:
+        parts.append(f"and {len(services) - _SHOWN} more services")
+    return visible(shortened("; ".join(parts), 1000))
+
+
+# How many services, and endpoints of each, a message lists.
+_SHOWN = 12

@@ -55,7 +55,7 @@ from .ast import (
 from .literals import LiteralError, read_text
 from .visitor import Transformer, children, walk
 
-__all__ = ["Checked", "check", "null_problem"]
+__all__ = ["Checked", "check", "checked", "null_problem"]
 
 N = TypeVar("N", Compare, InList, Match, Exists)
 
@@ -101,6 +101,18 @@ def check(raw: Query, text: str = "") -> Checked:
     problems.sort(key=_position)
     doubts.sort(key=_position)
     return Checked(attrs.evolve(raw, where=where, order_by=order), tuple(problems), tuple(doubts))
+
+
+def checked(query: Query) -> Query:
+    """The check pass over a tree built in code (bound parameters, the
+    command line's own conditions): the same rules as for parsed text, the
+    first problem raised (without a position: the values were not written
+    in the text). Warnings are not repeated: the text was checked already."""
+    result = check(query)
+    if result.errors:
+        first = result.errors[0]
+        raise type(first)(first.message)
+    return result.query
 
 
 def _position(problem: QueryError) -> int:
@@ -184,6 +196,8 @@ def _scope_problems(where: Expr, text: str) -> list[QueryError]:
                     node.span,
                 )
             )
+        elif isinstance(node, InList) and node.field == "cloud" and F.EVERY_REGION in node.values:
+            problems.append(_error(InvalidValueError, _NO_EVERY_CLOUD, text, node.span))
         elif isinstance(node, InList) and kind is F.Kind.LOCATION and F.EVERY_REGION in node.values:
             problems.append(
                 _error(
@@ -194,6 +208,9 @@ def _scope_problems(where: Expr, text: str) -> list[QueryError]:
                 )
             )
     return problems
+
+
+_NO_EVERY_CLOUD = "name the clouds: `cloud in (a, b)`; * (every region) is for regions only"
 
 
 def _resolve(written: str, span: Span | None, text: str, doubts: list[QueryError]) -> F.Field:
@@ -334,12 +351,10 @@ class _Typing(Transformer):
                 raise self.fail(
                     UnknownFieldError, f"{field.name} can only be compared with = or in (...)", node.op_span
                 )
-            if field.name == "cloud" and isinstance(value, Literal) and value.text == F.EVERY_REGION:
-                raise self.fail(
-                    InvalidValueError,
-                    "name the clouds: `cloud in (a, b)`; * (every region) is for regions only",
-                    value.span,
-                )
+            # A literal as written, or a value bound to a parameter.
+            star = value.text if isinstance(value, Literal) else value
+            if field.name == "cloud" and star == F.EVERY_REGION:
+                raise self.fail(InvalidValueError, _NO_EVERY_CLOUD, getattr(value, "span", node.span))
         elif field.kind is F.Kind.TAGS and op not in ("=", "!="):
             raise self.fail(
                 InvalidValueError,

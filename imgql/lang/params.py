@@ -2,7 +2,8 @@
 
 Values are placed into the AST, never spliced into query text, so nothing a
 parameter holds can change the shape of the query. A Python value is checked
-against its field the same way a literal would be.
+against its field the same way a literal would be, and the bound tree goes
+through the check pass, as a parsed one does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import attrs
 from ..errors import InvalidPatternError, InvalidValueError, ParameterError
 from . import fields as F
 from .ast import Compare, Exists, Expr, InList, Match, Param, Query, Value
-from .check import null_problem
+from .check import checked, null_problem
 from .literals import LiteralError, check_size, read_text, relative_from_timedelta, to_utc
 from .visitor import Transformer
 
@@ -37,7 +38,10 @@ def bind(query: Query, params: Mapping[str, object]) -> Query:
     if query.fallbacks:
         tiers = [bind(tier, {k: v for k, v in params.items() if k in tier.params}) for tier in query.tiers]
         return attrs.evolve(tiers[0], fallbacks=tuple(tiers[1:]))
-    return attrs.evolve(query, where=_bind_expr(query.where, params) if query.where is not None else None)
+    bound = attrs.evolve(query, where=_bind_expr(query.where, params) if query.where is not None else None)
+    # The values are in the tree now: the rules a literal meets, they meet
+    # (`region in ($r)` with "*", `cloud = $c` with "*" are refused alike).
+    return checked(bound)
 
 
 def _bind_expr(expr: Expr, params: Mapping[str, object]) -> Expr:

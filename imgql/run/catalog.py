@@ -25,11 +25,13 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
+from ..untrusted import TooDeep, load_json
 from .answer import answer, exactly_one
 from .fallbacks import first_answering, tier_plans
 from .image import Image
 from .predicate import Predicate, compile_predicate, sort_key_function
 from .scope import Members, Scope
+from .shape import shape_problem
 
 if TYPE_CHECKING:
     from .results import ResultList
@@ -175,7 +177,9 @@ def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None
     except OSError as exc:
         raise CatalogError(f"cannot read the catalog {os.fspath(path)!r}: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except TooDeep as exc:
+        raise CatalogError(f"{os.fspath(path)}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CatalogError(
             f"{os.fspath(path)} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -219,6 +223,11 @@ def _members_of(data: Any, origin: str) -> dict[str, dict[str, str]]:
     return members
 
 
+def _image_id(record: Record) -> str:
+    image_id = record.get("id")
+    return repr(image_id)[:60] if image_id is not None else "without an id"
+
+
 def _records_of(data: Any, origin: str) -> Iterator[Record]:
     if isinstance(data, Mapping):
         if "images" not in data:
@@ -231,6 +240,9 @@ def _records_of(data: Any, origin: str) -> Iterator[Record]:
         if isinstance(item, Mapping) and "images" in item and "id" not in item:
             yield from _records_of(item["images"], origin)
         elif isinstance(item, Mapping):
+            problem = shape_problem(item)
+            if problem is not None:
+                raise CatalogError(f"{origin}: image {_image_id(item)}: {problem}")
             yield item
         else:
             raise CatalogError(f"{origin}: every image must be a JSON object, found {type(item).__name__}")

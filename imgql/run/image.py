@@ -191,7 +191,12 @@ class Image(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         size = self.size
-        shown = "no data" if size is None else human_size(size)
+        if size is None:
+            shown = "no data"
+        elif isinstance(size, (int, float)) and not isinstance(size, bool):
+            shown = human_size(size)
+        else:  # a record made by hand, of the wrong shape: shown, never a crash
+            shown = f"size={size!r:.40}"
         where = f" in {self.region}" if self.region else ""
         return f"<Image {self.name!r} id={self.id}{where} {self.status} {shown}>"
 

@@ -152,39 +152,75 @@ _ORDER_FUNCS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """``*`` any run, ``?`` one character, ``\\*``/``\\?``/``\\\\`` literal;
-    case-insensitive, whole value. Unlike fnmatch, brackets are literal."""
-    out: list[str] = []
+def _glob_parts(pattern: str) -> list[list[str | None]]:
+    """The pattern cut at each unescaped ``*``: runs of case-folded literal
+    text (str) and single-character wildcards (None)."""
+    parts: list[list[str | None]] = [[]]
     i = 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "*?\\":
-            out.append(re.escape(pattern[i + 1]))
+            parts[-1].append(pattern[i + 1].casefold())
             i += 2
             continue
         if ch == "*":
-            out.append(".*")
+            parts.append([])
         elif ch == "?":
-            out.append(".")
+            parts[-1].append(None)
         else:
-            out.append(re.escape(ch))
+            # A backslash before any other character, or at the end, is itself.
+            parts[-1].append(ch.casefold())
         i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+    return parts
 
 
-def glob_matcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
-    """``glob_to_regex(pattern).fullmatch``, doing less work: a trailing ``*``
-    becomes a prefix match (``match``) and ``*...*`` a search, so the
-    regular expression never runs over the rest of the text."""
-    regex = glob_to_regex(pattern).pattern
-    flags = re.IGNORECASE | re.DOTALL
-    if regex.endswith(".*") and not regex.endswith("\\.*"):
-        body = regex[:-2]
-        if body.startswith(".*"):
-            return re.compile(body[2:], flags).search
-        return re.compile(body, flags).match
-    return re.compile(regex, flags).fullmatch
+def _segment_regex(segment: list[str | None]) -> str:
+    return "".join("." if token is None else re.escape(token) for token in segment)
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """The glob as a regular expression over case-folded text (``str.casefold``):
+    ``*`` any run, ``?`` one character, ``\\*``/``\\?``/``\\\\`` literal;
+    whole value. Unlike fnmatch, brackets are literal. A reference for tests:
+    :func:`glob_matcher` is what queries use."""
+    return re.compile(".*".join(_segment_regex(part) for part in _glob_parts(pattern)), re.DOTALL)
+
+
+def glob_matcher(pattern: str) -> Callable[[str], object | None]:
+    """A test of whether a text matches the glob (not None: it does), in
+    time linear in the text for a given pattern: both sides are case-folded,
+    the pieces between stars hold no repetition, and each is searched once,
+    leftmost first (a leftmost match of a piece never loses a match)."""
+    parts = _glob_parts(pattern)
+    pieces = [re.compile(_segment_regex(part), re.DOTALL) for part in parts]
+    if len(pieces) == 1:
+        whole = pieces[0]
+
+        def fullmatch(text: str) -> object | None:
+            return whole.fullmatch(text.casefold())
+
+        return fullmatch
+    first, middle, last = pieces[0], pieces[1:-1], pieces[-1]
+    # The last piece has a fixed width: it must end where the text ends.
+    last_width = sum(1 if token is None else len(token) for token in parts[-1])
+
+    def match(text: str) -> object | None:
+        folded = text.casefold()
+        found = first.match(folded)
+        if found is None:
+            return None
+        at = found.end()
+        for piece in middle:
+            found = piece.search(folded, at)
+            if found is None:
+                return None
+            at = found.end()
+        start = len(folded) - last_width
+        if start < at or last.match(folded, start) is None:
+            return None
+        return True
+
+    return match
 
 
 class _Compiler(Fold[str]):
@@ -416,22 +452,15 @@ class _Compiler(Fold[str]):
         return f"(({v} := {getter}).__class__ is str and {sense}{check(v)})"
 
     def ascii_prefix(self, node: Match, kind: F.Kind, prefix: str, match: Any) -> str:
-        # `word*` with an ASCII word. Most texts differ at once: a set of the
-        # first characters that can match turns them away. Then the
-        # lower-cased start of the text: equal, it matches (the only non-ASCII
-        # character lower-casing to ASCII alone, the Kelvin sign, matches `k`
-        # for the regular expression too); unequal, ASCII text does not, and
-        # other text goes to the regular expression (`ſ` matches `s`).
+        # `word*` with an ASCII word: on ASCII text, case folding is plain
+        # lower-casing of the start of the text; other text goes to the
+        # matcher (`ﬁle` folds to `file`, `ſ` to `s`).
         p = self.const(prefix)
         f = self.const(match)
-        first = self.const(_case_variants(prefix[0]))
         v = self.var()
         sense = "not " if node.negated else ""
         getter = f"_text({self.get(node.field)})" if kind is F.Kind.PROPERTY else self.get(node.field)
-        test = (
-            f"({v}[:1] in {first} and ({v}[:{len(prefix)}].lower() == {p} "
-            f"or (not {v}.isascii() and {f}({v}) is not None)))"
-        )
+        test = f"({v}[:{len(prefix)}].lower() == {p} if {v}.isascii() else {f}({v}) is not None)"
         return f"(({v} := {getter}).__class__ is str and {sense}{test})"
 
     def ascii_infix(self, node: Match, kind: F.Kind, needle: str, search: Any) -> str:
@@ -471,18 +500,6 @@ def _shown_bound(value: Any, op: str) -> str | bool | None:
 
 
 _INFIX = re.compile(r"\*([^*?\\]+)\*")
-
-
-# The non-ASCII characters a case-insensitive regular expression matches
-# with an ASCII letter (the `re` documentation lists them); every other
-# ASCII character matches itself and its other case only.
-_SPECIAL_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
-
-
-def _case_variants(char: str) -> frozenset[str]:
-    """Every character a case-insensitive `re` matches with ASCII ``char``."""
-    lower = char.lower()
-    return frozenset((char, lower, char.upper(), *_SPECIAL_CASES.get(lower, "")))
 
 
 _PREFIX = re.compile(r"([^*?\\]+)\*")

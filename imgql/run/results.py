@@ -181,16 +181,15 @@ def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: 
         if key in _UNIT_SUFFIX:
             return f"{value}{_UNIT_SUFFIX[key]}"
     if isinstance(value, (list, tuple)):
-        if human:
-            # A tag with a space must not wrap into what looks like two tags.
-            return ", ".join(str(v).replace(" ", _NO_BREAK) for v in value)
-        return ",".join(str(v) for v in value)
-    if isinstance(value, Mapping):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False)
-    text = str(value)
+        # A tag with a space must not wrap into what looks like two tags.
+        text = ", ".join(str(v).replace(" ", _NO_BREAK) for v in value) if human else ",".join(str(v) for v in value)
+    elif isinstance(value, Mapping):
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    else:
+        text = str(value)
     if human:
         # Control characters would garble a terminal.
-        text = "".join(ch if ch.isprintable() else "?" for ch in text)
+        text = "".join(ch if ch.isprintable() or ch == _NO_BREAK else "?" for ch in text)
     return text
 
 
