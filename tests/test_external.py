@@ -81,9 +81,7 @@ def test_empty_input_asks_for_a_query(stdin: str) -> None:
     assert_failed(external(stdin, "--catalog", CATALOG), 2, 'no "query"')
 
 
-@pytest.mark.parametrize(
-    ("value", "kind"), [(5, "a number"), (True, "a boolean"), (None, "null"), (["a"], "a list")]
-)
+@pytest.mark.parametrize(("value", "kind"), [(5, "a number"), (True, "a boolean"), (None, "null"), (["a"], "a list")])
 def test_values_must_be_strings(value: object, kind: str) -> None:
     request = {"query": "images where os_distro = $distro limit 1", "distro": value}
     assert_failed(external(json.dumps(request), "--catalog", CATALOG), 2, '"distro"', kind)
@@ -167,3 +165,31 @@ def test_per_region_gives_each_regions_id(keystone: Any, tmp_path: Path) -> None
     assert set(expected) == {t.REGION_ONE, t.REGION_TWO}
     assert result["region"] == t.REGION_TWO and result["id"] == expected[t.REGION_TWO].id
     assert account.password not in json.dumps(result)
+
+
+def test_a_lock_keeps_the_answer_until_it_is_upgraded(tmp_path: Path) -> None:
+    """`--lock` answers with the image `imgql lock` pinned for the same query
+    (its canonical text, parameters bound), not with whatever the query finds now."""
+    catalog = json.loads((REPO / "examples" / "catalog.json").read_text())
+    text = "images where os_distro = $d order by created_at desc limit 1"
+    (tmp_path / "deploy.yaml").write_text('image: "images where os_distro = ubuntu order by created_at desc limit 1"\n')
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    lock = subprocess.run(
+        [IMGQL, "lock", "--catalog", "catalog.json", "deploy.yaml"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert lock.returncode == 0, lock.stderr
+    pinned = json.loads((tmp_path / "imgql.lock").read_text())["files"]["deploy.yaml"]["image"]["images"][0]["id"]
+    # A newer Ubuntu appears: the query alone now names it; the lock still names the pinned one.
+    newest = dict(next(i for i in catalog["images"] if i["id"] == pinned))
+    newest.update(id="00000000-0000-4000-8000-000000000001", created_at="2099-01-01T00:00:00Z", name="Ubuntu-new")
+    catalog["images"].append(newest)
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    request = json.dumps({"query": text, "d": "ubuntu"})
+    args = ("--catalog", str(tmp_path / "catalog.json"))
+    assert answer_of(external(request, *args))["id"] == newest["id"]
+    assert answer_of(external(request, *args, "--lock", str(tmp_path / "imgql.lock")))["id"] == pinned
+    missing = external(
+        json.dumps({"query": "images where os_distro = debian limit 1"}), *args, "--lock", str(tmp_path / "imgql.lock")
+    )
+    assert missing.returncode != 0 and missing.stdout == ""
+    assert "holds no entry for the query" in missing.stderr and len(missing.stderr.splitlines()) == 1

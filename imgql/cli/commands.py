@@ -414,11 +414,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("shell", "an interactive prompt", [under, output])
 
-    command(
+    external = command(
         "external",
         "answer Terraform's external data source (JSON on stdin, the image on stdout)",
         [under],
         EXTERNAL_EXAMPLES,
+    )
+    external.add_argument(
+        "--lock", metavar="LOCKFILE", help="answer with the image an `imgql lock` file pinned for the same query"
     )
     command("ansible-path", "print the directory to put in ANSIBLE_COLLECTIONS_PATH for imgql.openstack", [])
     return parser

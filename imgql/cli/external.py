@@ -37,7 +37,7 @@ from ..errors import ConfigError, Error, ParameterError, PartialAnswerWarning, Q
 from ..lang.ast import Query
 from ..run.flat import flat
 
-__all__ = ["ExternalRequest", "InputError", "answer", "cmd_external", "one_line", "read_request"]
+__all__ = ["ExternalRequest", "InputError", "answer", "cmd_external", "locked_answer", "one_line", "read_request"]
 
 # Keys of the input that are not parameters of the query.
 RESERVED = ("query", "per")
@@ -120,6 +120,28 @@ def answer(
     return found
 
 
+def locked_answer(request: ExternalRequest, source: Any, lock_path: str) -> dict[str, str]:
+    """The flat answer from the image a lock file pinned for the request's
+    query (its canonical text, parameters bound, as `imgql lock` writes it):
+    the same id on every refresh until the lock is upgraded. A pin that can
+    no longer be deployed is an error naming the image the query now picks."""
+    from .lockfile import read_lock
+    from .pinning import NotLocked, canonical_query, through_lock
+
+    if request.per is not None:
+        raise ConfigError('--lock answers one image; per = "region" is not taken with it')
+    query = canonical_query(request.query, request.params)
+    lock = read_lock(lock_path)
+    entries = [entry for entry in lock.entries if entry.query == str(query)]
+    if not entries:
+        raise NotLocked(f"the lock {lock_path} holds no entry for the query {query}; run `imgql lock` on its file")
+    entry = entries[0]
+    pins = through_lock(source, lock, entry.file, entry.key, query, lock_path)
+    if len({pin.id for pin in pins}) != 1:
+        raise ConfigError(f"the lock {lock_path} pins several images for {entry.key} (one per place); name one place")
+    return flat(source.one("images where id = $id", id=pins[0].id))
+
+
 def one_line(message: str) -> str:
     """``message`` on one line, as Terraform shows a program's error best. A
     caret under the query has no meaning on one line; the message's own
@@ -140,7 +162,11 @@ def cmd_external(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = N
             source = open_source(args)
             try:
                 query = request.query if args.catalog else placed(request.query, args)
-                result = answer(request, source, query, _own_region(source, args))
+                lock = getattr(args, "lock", None)
+                if lock:
+                    result = locked_answer(request, source, lock)
+                else:
+                    result = answer(request, source, query, _own_region(source, args))
             finally:
                 close = getattr(source, "close", None)
                 if callable(close):

@@ -41,7 +41,7 @@ options:
     type: str
     choices: [region]
   lock:
-    description: A lock file that keeps earlier answers (imgql's lock feature); not available in this imgql yet.
+    description: An C(imgql lock) file; the answer is the image it pinned for the same query (canonical text), checked to be still deployable.
     type: path
   params:
     description: Values of the query's C($name) parameters, read with each field's type; never spliced into the text.
@@ -109,17 +109,16 @@ class LookupModule(LookupBase):  # type: ignore[misc]
                 f"imgql.openstack.image needs the imgql package in the Python that runs ansible ({exc}): "
                 "pip install 'imgql[ansible]'"
             ) from None
-        if self.get_option("lock"):
-            raise AnsibleLookupError(
-                "imgql.openstack.image: lock= needs imgql's lock files, which this version of imgql does not have"
-            )
+        lock = self.get_option("lock")
         field = str(self.get_option("field") or "id")
         params = {str(name): _plain(value) for name, value in (self.get_option("params") or {}).items()}
         one = bool(self.get_option("one"))
         per = self.get_option("per")
 
         def value(image: Any) -> str:
-            found = flat(image)
+            return pick(flat(image))
+
+        def pick(found: dict[str, str]) -> str:
             if field in found:
                 return found[field]
             return found.get(PROPERTY_KEY + field.removeprefix(PROPERTY_KEY), "")
@@ -129,7 +128,12 @@ class LookupModule(LookupBase):  # type: ignore[misc]
             with _source(imgql, self.get_option) as source:
                 for term in terms:
                     query = str(term)
-                    if per is not None:
+                    if lock:
+                        from imgql.cli.external import ExternalRequest, locked_answer
+
+                        request = ExternalRequest(query, params, None if per is None else str(per))
+                        results.append(pick(locked_answer(request, source, str(lock))))
+                    elif per is not None:
                         if not hasattr(source, "http"):
                             raise imgql.ConfigError("per='region' needs a cloud, not a catalog file")
                         images = source.one(query, per=str(per), **params)
