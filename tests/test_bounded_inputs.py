@@ -7,6 +7,7 @@ import importlib.util
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -85,7 +86,7 @@ def _load_example() -> Any:
     return module
 
 
-def test_the_example_search_page_shows_visitors_a_generic_message(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_example_search_page_shows_visitors_a_generic_message(caplog: pytest.LogCaptureFixture) -> None:
     class Down:
         def query(self, query: Any) -> Any:
             raise imgql.ConnectionError("cannot reach the Images API at http://10.0.0.7:9292 (internal)")
@@ -94,10 +95,13 @@ def test_the_example_search_page_shows_visitors_a_generic_message(capsys: pytest
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/?q=ubuntu", timeout=30) as page:
-            body = page.read().decode()
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/search?q=ubuntu"
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(url, timeout=30)
+        status, body = failed.value.code, failed.value.read().decode()
     finally:
         server.shutdown()
         server.server_close()
-    assert "10.0.0.7" not in body and "could not be completed" in body
-    assert "10.0.0.7" in capsys.readouterr().err  # the detail is logged
+    assert status == 502
+    assert "10.0.0.7" not in body and "not available" in body
+    assert "10.0.0.7" in caplog.text  # the detail is logged

@@ -37,8 +37,9 @@ SYNTAX = [
     ("images where not", INCOMPLETE, 1, 17, "a field name or '(' after 'not'"),
     ("images where (x = 1", INCOMPLETE, 1, 20, "expected ')' after '1', found end of query"),
     ("images where x = 1)", SYNTAX_ERROR, 1, 19, "found ')'"),
-    ("images where name = 'abc", SYNTAX_ERROR, 1, 21, "this quoted text is never closed"),
-    ('images where name = "a\\"', SYNTAX_ERROR, 1, 21, "this quoted text is never closed"),
+    # An unclosed quote is incomplete (the shell reads the next line into it).
+    ("images where name = 'abc", INCOMPLETE, 1, 21, "this quoted text is never closed"),
+    ('images where name = "a\\"', INCOMPLETE, 1, 21, "this quoted text is never closed"),
     ("images where \x00", SYNTAX_ERROR, 1, 14, "a query cannot contain a NUL character"),
     ("\x00", SYNTAX_ERROR, 1, 1, "NUL"),
     ("images where x in ()", SYNTAX_ERROR, 1, 20, "expected a value after '(', found ')'"),
