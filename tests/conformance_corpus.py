@@ -484,6 +484,34 @@ CASES += [
     Case("images where min_ram <= 0.5KiB", lambda r: r.get("min_ram") == 0),
 ]
 
+# Lists the API has no list form for: a one-value list is an equality, a list
+# on an ordered field the range containing it or a union of exact ranges, a
+# list of visibilities a union when its side is small.
+CASES += [
+    Case("images where protected in (false)", lambda r: r["protected"] is False),
+    Case("images where protected not in (true)", lambda r: r["protected"] is False),
+    Case("images where size in (2604, 604B, 0.918KB)", lambda r: r.get("size") in (2604, 604, 918)),
+    Case("images where min_ram in (512MiB, 1GiB, 8GiB)", lambda r: r.get("min_ram") in (512, 1024, 8192)),
+    Case("images where min_disk in (1, 10) and tag = lts", lambda r: r.get("min_disk") in (1, 10) and "lts" in tags(r)),
+    Case(
+        "images where visibility in (private, shared)",
+        lambda r: r["visibility"] in ("private", "shared"),
+        ANY_VISIBILITY,
+    ),
+    Case(
+        "images where status = active and visibility in (public, community)",
+        lambda r: r["status"] == "active" and r["visibility"] in ("public", "community"),
+        ANY_VISIBILITY,
+    ),
+    Case(
+        "images where visibility in (private, shared) order by name desc limit 5",
+        lambda r: r["visibility"] in ("private", "shared"),
+        ANY_VISIBILITY,
+        key=lambda r: nulls_first(name(r)),
+    ),
+    Case("images where created_at in ($b1, $b2)", None),
+]
+
 # Ties: a limit over ties picks the same images under every profile and page
 # size, because every order ends with id (in the last key's direction).
 CASES += [

@@ -271,9 +271,46 @@ CASES = [
     ),
     case(
         "images where size in (1, 2)",
-        glance=["- | size in (1, 2)"],
-        documented=["- | size in (1, 2)"],
+        glance=["size_min=1&size_max=1", "size_min=2&size_max=2"],
+        documented=["size_min=1&size_max=1", "size_min=2&size_max=2"],
         none=["- | size in (1, 2)"],
+    ),
+    # A one-value list is an equality; a list on an ordered field is the range containing it, or exact ranges
+    case(
+        "images where protected in (false)",
+        glance=["protected=false"],
+        documented=["protected=false"],
+        none=["- | protected = false"],
+    ),
+    case(
+        "images where tag not in (a)",
+        glance=["- | tag != a"],
+        documented=["- | tag != a"],
+        none=["- | tag != a"],
+    ),
+    case(
+        "images where size in (2604, 604B, 0.918KB)",
+        glance=["size_min=2604&size_max=2604", "size_min=604&size_max=604", "size_min=918&size_max=918"],
+        documented=["size_min=2604&size_max=2604", "size_min=604&size_max=604", "size_min=918&size_max=918"],
+        none=["- | size in (2604, 604, 918)"],
+    ),
+    case(
+        "images where min_ram in (512MiB, 1GiB, 8GiB)",
+        glance=["min_ram_min=512&min_ram_max=8192 | min_ram in (512, 1024, 8192)"],
+        documented=["- | min_ram in (512, 1024, 8192)"],
+        none=["- | min_ram in (512, 1024, 8192)"],
+    ),
+    case(
+        "images where min_disk >= 10 and min_disk < 20",
+        glance=["min_disk_min=10&min_disk_max=19"],
+        documented=["- | min_disk >= 10 and min_disk < 20"],
+        none=["- | min_disk >= 10 and min_disk < 20"],
+    ),
+    case(
+        "images where created_at in (2025-01-01, 2025-03-01T10:00:00)",
+        glance=["created_at=gte:2025-01-01T00:00:00Z | created_at in (2025-01-01T00:00:00Z, 2025-03-01T10:00:00Z)"],
+        documented=["created_at=gte:2025-01-01T00:00:00Z | created_at in (2025-01-01T00:00:00Z, 2025-03-01T10:00:00Z)"],
+        none=["- | created_at in (2025-01-01T00:00:00Z, 2025-03-01T10:00:00Z)"],
     ),
     # Sort and limit: the server sorts when it can sort by every key; the limit is the page size only when one
     # request answers exactly
@@ -362,10 +399,23 @@ CASES = [
     ),
     case(
         "images where visibility in (public, community)",
-        # A visibility lists a large share of a catalog: no union of them.
+        # Public and community images are most of a public cloud: a union would save too little.
         glance=["visibility=all | visibility in (public, community)"],
         documented=["visibility=all | visibility in (public, community)"],
         none=["visibility=all | visibility in (public, community)"],
+    ),
+    case(
+        "images where visibility in (private, shared)",
+        # A project's own and shared images are the small side of a public cloud: two requests that cannot overlap.
+        glance=["visibility=private", "visibility=shared"],
+        documented=["visibility=private", "visibility=shared"],
+        none=["visibility=all | visibility in (private, shared)"],
+    ),
+    case(
+        "images where status = active and visibility in (public, community)",
+        glance=["visibility=all&status=active | visibility in (public, community)"],
+        documented=["visibility=all&status=active | visibility in (public, community)"],
+        none=["visibility=all | status = active and visibility in (public, community)"],
     ),
     case(
         "images where visibility = community and tag = x",
@@ -428,7 +478,7 @@ CASES = [
     # Custom properties: exact string equality, never for names the API reads otherwise
     case(
         "images where os_distro = ubuntu and min_ram = 1024",
-        glance=["os_distro=ubuntu&min_ram=1024"],
+        glance=["os_distro=ubuntu&min_ram_min=1024&min_ram_max=1024"],
         documented=["- | os_distro = ubuntu and min_ram = 1024"],
         none=["- | os_distro = ubuntu and min_ram = 1024"],
     ),
@@ -539,7 +589,7 @@ CASES = [
     ),
     case(
         "images where min_ram = 3000000000",
-        glance=["- | min_ram = 3000000000"],
+        glance=["min_ram_min=2147483647&min_ram_max=2147483647 | min_ram = 3000000000"],
         documented=["- | min_ram = 3000000000"],
         none=["- | min_ram = 3000000000"],
     ),

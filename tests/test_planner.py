@@ -138,16 +138,20 @@ def test_limit_zero_makes_no_request() -> None:
 def test_union_is_noted_and_bounded_by_max_union() -> None:
     planned = make("images where tag in (a, b, c, d)")
     assert len(planned.requests) == GLANCE.max_union == 4
-    assert any("one request per branch (4)" in n for n in planned.notes)
+    assert "one request per branch (4)" in planned.explain()
     wider = make("images where tag in (a, b, c, d, e)")
     assert len(wider.requests) == 1
     assert format_expr(wider.requests[0].residual) == "tag in (a, b, c, d, e)"
 
 
-def test_union_prefers_the_disjunction_with_fewest_branches() -> None:
+def test_union_prefers_the_disjunction_expected_to_list_fewest_images() -> None:
+    # Three names select far fewer images than two tags, one request more.
     planned = make("images where (name = a or name = b or name = c) and (tag = x or tag = y)", "documented")
-    assert [dict(r.params) for r in planned.requests] == [{"tag": "x"}, {"tag": "y"}]
-    assert all(format_expr(r.residual) == "name in (a, b, c)" for r in planned.requests)
+    assert [dict(r.params) for r in planned.requests] == [{"name": "a"}, {"name": "b"}, {"name": "c"}]
+    assert all(format_expr(r.residual) == "tag in (x, y)" for r in planned.requests)
+    # Between equal expectations, the one with fewer branches.
+    planned = make("images where (tag = a or tag = b or tag = c) and (tag = x or tag = y)", "documented")
+    assert len(planned.requests) == 2
 
 
 def test_union_needs_every_branch_exact() -> None:
@@ -239,3 +243,24 @@ def test_hidden_partitions_decided_without_simplifying_again(where: Expr, hidden
         return
     substituted = _assume_hidden(expr, hidden)
     assert _partition(expr, hidden) == (expr if substituted is expr else simplify(substituted))
+
+
+def test_explain_says_why_a_union_is_made_or_not() -> None:
+    small = make("images where visibility in (private, shared)").explain()
+    assert "one request per branch (2)" in small and "about 10%" in small
+    large = make("images where visibility in (public, community)").explain()
+    assert "not a union of 2: the branches are expected to list about 90%" in large
+    ranged = make("images where size in (1, 2)")
+    assert [r.url() for r in ranged.wider] == ["/v2/images?size_min=1&size_max=2"]
+    limited = make("images where tag in (a, b) order by created_at desc limit 3").explain()
+    assert "stops once the limit is met" in limited
+
+
+def test_a_profile_may_weigh_unions_otherwise() -> None:
+    import attrs
+
+    query = imgql.parse("images where visibility in (public, community)")
+    always = plan(query, attrs.evolve(GLANCE, union_share=float("inf")), now=NOW)
+    assert [dict(r.params)["visibility"] for r in always.requests] == ["public", "community"]
+    never = plan(imgql.parse("images where tag in (a, b)"), attrs.evolve(GLANCE, union_share=-1.0), now=NOW)
+    assert len(never.requests) == 1

@@ -237,6 +237,14 @@ def _source_options(under_command: bool = False) -> argparse.ArgumentParser:
         "--page-size", type=_positive_int, metavar="N", default=given(None), help="images per page request"
     )
     group.add_argument("--timeout", type=float, metavar="SECONDS", default=given(None), help="per-request timeout")
+    group.add_argument(
+        "--os-auth-cache",
+        action=argparse.BooleanOptionalAction,
+        dest="auth_cache",
+        default=given(None),
+        help="keep the Keystone token between commands, in a file only you can read (default: OS_AUTH_CACHE, "
+        "or cache: {auth: true} in clouds.yaml); imgql logout forgets it",
+    )
     common.add_argument("--debug", action="store_true", default=given(False), help="show a traceback on errors")
     return common
 
@@ -424,6 +432,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--lock", metavar="LOCKFILE", help="answer with the image an `imgql lock` file pinned for the same query"
     )
     command("ansible-path", "print the directory to put in ANSIBLE_COLLECTIONS_PATH for imgql.openstack", [])
+
+    from .logout import add_logout_arguments
+
+    add_logout_arguments(command("logout", "forget the Keystone token kept between commands", [under]))
     return parser
 
 
@@ -503,6 +515,8 @@ def resolve_credentials(args: argparse.Namespace, environ: Mapping[str, str] | N
         env["OS_PROJECT_ID"] = args.project_id
     if args.auth_type:
         env["OS_AUTH_TYPE"] = args.auth_type
+    if getattr(args, "auth_cache", None) is not None:
+        env["OS_AUTH_CACHE"] = "true" if args.auth_cache else "false"
     if args.os_auth_url and not args.cloud:
         env.pop("OS_CLOUD", None)  # options on the command line beat a cloud from the environment
     if (args.auth_type or "").strip().lower() == "none":
@@ -746,6 +760,12 @@ def cmd_ansible_path(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_logout(args: argparse.Namespace, out: TextIO) -> int:
+    from .logout import cmd_logout as logout
+
+    return logout(args, out)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "query": cmd_query,
     "plan": cmd_plan,
@@ -755,6 +775,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "shell": cmd_shell,
     "external": cmd_external,
     "ansible-path": cmd_ansible_path,
+    "logout": cmd_logout,
 }
 
 

@@ -34,8 +34,9 @@ from .environment import (
     interface_from_env,
     plugin_options_from_env,
 )
-from .keystone import keystone_auth
+from .keystone import KeystoneAuth, keystone_auth
 from .plugin_auth import PluginAuth
+from .token_cache import TokenCache
 from .vendors import vendor_profile
 
 __all__ = ["ENVVARS_CLOUD", "CloudsFiles", "from_cloud", "load_clouds", "with_profile"]
@@ -47,6 +48,8 @@ class CloudsFiles:
     searched: list[Path]  # clouds.yaml candidates, in search order
     read: list[Path]  # the files actually read (clouds.yaml, secure.yaml)
     public: list[Path] = attrs.field(factory=list)  # the clouds-public.yaml files found, for profiles
+    # openstacksdk's `cache: {auth: true}` at the top of clouds.yaml: keep tokens between commands.
+    cache_auth: bool = False
 
 
 # openstacksdk's name for "the cloud made from the OS_* variables".
@@ -87,7 +90,10 @@ def from_cloud(
         raise ConfigError(f"{where}: expected a mapping of settings")
     cloud = with_profile(cloud, files, where)
     verify = _cloud_verify(cloud, where)
-    return _cloud_auth(cloud, where, env, verify, token, region, interface, environment_wins), verify
+    auth = _cloud_auth(cloud, where, env, verify, token, region, interface, environment_wins)
+    if files.cache_auth and isinstance(auth, KeystoneAuth):
+        auth.use_token_cache(TokenCache.default(env))
+    return auth, verify
 
 
 def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
@@ -295,11 +301,11 @@ def load_clouds(env: Mapping[str, str], config_files: Sequence[str | Path] | Non
     clouds_file = _first_file(clouds_paths)
     secure_file = _first_file(secure_paths)
     read = [path for path in (clouds_file, secure_file) if path is not None]
-    clouds = _clouds_section(clouds_file) if clouds_file else {}
+    clouds, cache_auth = _clouds_section(clouds_file) if clouds_file else ({}, False)
     if secure_file:
-        clouds = _merged(clouds, _clouds_section(secure_file))
+        clouds = _merged(clouds, _clouds_section(secure_file)[0])
     public = [path for path in _public_paths(clouds_paths) if path.is_file()]
-    return CloudsFiles(clouds=clouds, searched=clouds_paths, read=read, public=public)
+    return CloudsFiles(clouds=clouds, searched=clouds_paths, read=read, public=public, cache_auth=cache_auth)
 
 
 def _public_paths(clouds_paths: Sequence[Path]) -> list[Path]:
@@ -333,14 +339,18 @@ def _first_file(paths: Sequence[Path]) -> Path | None:
     return next((path for path in paths if path.is_file()), None)
 
 
-def _clouds_section(path: Path) -> dict[str, Any]:
+def _clouds_section(path: Path) -> tuple[dict[str, Any], bool]:
+    """The file's clouds, and whether its ``cache: {auth: ...}`` asks to keep tokens."""
     data = _read_yaml(path)
     if data is None:
-        return {}
+        return {}, False
     clouds = data.get("clouds", {}) if isinstance(data, dict) else None
     if not isinstance(clouds, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'clouds' mapping in it")
-    return {str(name): cloud for name, cloud in clouds.items()}
+    assert isinstance(data, dict)
+    cache = data.get("cache")
+    cache_auth = isinstance(cache, dict) and _as_bool(cache.get("auth")) is True
+    return {str(name): cloud for name, cloud in clouds.items()}, cache_auth
 
 
 def _read_yaml(path: Path) -> object:

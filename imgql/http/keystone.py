@@ -42,6 +42,7 @@ from .credentials import (
 )
 from .server_text import server_message
 from .service_catalog import EndpointChoice, image_regions, select_endpoint
+from .token_cache import CachedToken, TokenCache
 
 __all__ = ["KeystoneAuth", "RegionalAuth", "keystone_auth"]
 
@@ -118,6 +119,9 @@ class KeystoneAuth:
         _check_settings(self._settings)
         self._clock = clock
         self._session: _Session | None = None
+        # Tokens kept between processes (see token_cache.py), when enabled.
+        self._token_cache: TokenCache | None = None
+        self._cache_key: str | None = None
         # One Keystone request at a time, so concurrent callers share a token.
         self._lock = threading.Lock()
         # An asyncio.Lock belongs to one event loop; keep one per loop. The
@@ -138,6 +142,21 @@ class KeystoneAuth:
         ]
         shown += [(name, value) for name, value in s.fields.shown() if name != "auth_url"]
         return f"KeystoneAuth({', '.join(f'{name}={value!r}' for name, value in shown)})"
+
+    def use_token_cache(self, cache: TokenCache | None) -> None:
+        """Keep tokens in ``cache`` between processes (None: only in memory).
+        A given token is never cached: there is no login to save."""
+        self._token_cache = cache if self._settings.method != "token" else None
+        self._cache_key = None
+
+    @property
+    def token_cache(self) -> TokenCache | None:
+        return self._token_cache
+
+    def forget_cached_token(self) -> bool:
+        """Remove this login's token from the cache (``imgql logout``); whether there was one."""
+        key = self._key()
+        return key is not None and self._token_cache is not None and self._token_cache.drop(key)
 
     # -- the two ways to ask: the same steps, one blocking send or one awaited send
 
@@ -193,6 +212,11 @@ class KeystoneAuth:
         # burst of 401s must cause one new token, not one each.
         if session is not None and (session is not seen or not (refresh or session.expired(self._clock()))):
             return None
+        if session is None and not refresh and self._from_cache():
+            return None
+        if self._token_cache is not None and (refresh or session is not None):
+            # Refused (a 401) or about to expire: no later command may use it.
+            self._drop_cached()
         url, body = _token_request(self._settings)
         return http.build_request("POST", url, json=body, headers=_KEYSTONE_HEADERS)
 
@@ -204,7 +228,40 @@ class KeystoneAuth:
         logger.debug("POST %s -> %d", display_endpoint(str(request.url)), response.status_code)
         session = _read_token_response(self._settings, response)
         self._session = session
+        key = self._key()
+        if key is not None and self._token_cache is not None:
+            self._token_cache.store(key, CachedToken(session.token, session.catalog, session.expires_at))
         return session
+
+    def _key(self) -> str | None:
+        if self._token_cache is None:
+            return None
+        if self._cache_key is None:
+            s = self._settings
+            identity = {"auth_url": s.auth_url, "method": s.method, **attrs.asdict(s.fields)}
+            self._cache_key = self._token_cache.key(identity)
+        return self._cache_key
+
+    def _from_cache(self) -> bool:
+        """Whether a token kept by an earlier process will do (then it is the session)."""
+        key = self._key()
+        if key is None or self._token_cache is None:
+            return False
+        cached = self._token_cache.load(key)
+        if cached is None:
+            return False
+        session = _Session(cached.token, cached.catalog, cached.expires_at)
+        if session.expires_at is None or session.expired(self._clock()):
+            self._token_cache.drop(key)
+            return False
+        logger.debug("Keystone token for %s from the token cache", self._settings.auth_url)
+        self._session = session
+        return True
+
+    def _drop_cached(self) -> None:
+        key = self._key()
+        if key is not None and self._token_cache is not None:
+            self._token_cache.drop(key)
 
     def _async_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()

@@ -15,7 +15,18 @@ from pathlib import Path
 from ..errors import ConfigError
 from .clouds import from_cloud
 from .credentials import Auth, StaticAuth
-from .environment import env_token, env_value, env_verify, from_env_keystone, from_env_token, image_url
+from .environment import (
+    FALSE_WORDS,
+    TRUE_WORDS,
+    env_token,
+    env_value,
+    env_verify,
+    from_env_keystone,
+    from_env_token,
+    image_url,
+)
+from .keystone import KeystoneAuth
+from .token_cache import TokenCache
 
 __all__ = ["resolve_auth"]
 
@@ -37,6 +48,7 @@ def resolve_auth(
     region: str | None = None,
     interface: str | None = None,
     environment_wins: bool = False,
+    auth_cache: bool | None = None,
 ) -> tuple[Auth, bool | str]:
     """The Auth to use and the TLS ``verify`` setting (True, False or a CA bundle path).
 
@@ -49,8 +61,40 @@ def resolve_auth(
     Beside a cloud, ``OS_*`` credential variables fill what the cloud leaves
     unset; with ``environment_wins`` (the command line's rule, the openstack
     CLI's) each one that is set replaces the cloud's own value.
+
+    ``auth_cache`` keeps Keystone tokens between processes
+    (:mod:`imgql.http.token_cache`); when not given, ``OS_AUTH_CACHE`` says,
+    and then clouds.yaml's ``cache: {auth: true}``.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
+    auth, verify = _resolve(endpoint, token, cloud, env, config_files, region, interface, environment_wins)
+    wanted = auth_cache if auth_cache is not None else _env_switch(env, "OS_AUTH_CACHE")
+    if wanted is not None and isinstance(auth, KeystoneAuth):
+        auth.use_token_cache(TokenCache.default(env) if wanted else None)
+    return auth, verify
+
+
+def _env_switch(env: Mapping[str, str], name: str) -> bool | None:
+    value = (env_value(env, name) or "").lower()
+    if not value:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, not {value!r}")
+
+
+def _resolve(
+    endpoint: str | None,
+    token: str | None,
+    cloud: str | None,
+    env: Mapping[str, str],
+    config_files: Sequence[str | Path] | None,
+    region: str | None,
+    interface: str | None,
+    environment_wins: bool,
+) -> tuple[Auth, bool | str]:
     if endpoint:
         return StaticAuth(endpoint, token or env_token(env)), env_verify(env)
     if cloud:

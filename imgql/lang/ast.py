@@ -42,6 +42,9 @@ __all__ = [
     "depth_of",
 ]
 
+# Expression nodes cache their hash (computed on first use): normalization
+# and planning put the same nodes in sets and dicts many times over.
+
 # Nesting deeper than this is refused at parse time, so that no later stage
 # (normalize, format, plan, compile) can reach Python's recursion limit.
 MAX_DEPTH = 128
@@ -100,7 +103,7 @@ class Literal:
 Value = Union[str, int, bool, dt.datetime, RelativeTime, Param, Literal]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Compare:
     """``field op value``; op is one of = != < <= > >=."""
 
@@ -112,7 +115,7 @@ class Compare:
     op_span: Span | None = _span
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class InList:
     """``field [not] in (v1, v2, ...)``."""
 
@@ -122,7 +125,7 @@ class InList:
     span: Span | None = _span
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Match:
     """Text matching: ``like`` (glob), ``contains`` (substring) or ``~`` (regex)."""
 
@@ -133,7 +136,7 @@ class Match:
     span: Span | None = _span
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Exists:
     """``field exists`` (present and not null) or ``field missing``."""
 
@@ -142,7 +145,7 @@ class Exists:
     span: Span | None = _span
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Not:
     operand: Expr
     span: Span | None = _span
@@ -152,7 +155,7 @@ class Not:
         object.__setattr__(self, "depth", depth_of(self.operand) + 1)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class And:
     operands: tuple[Expr, ...]
     span: Span | None = _span
@@ -162,7 +165,7 @@ class And:
         object.__setattr__(self, "depth", max(map(depth_of, self.operands), default=0) + 1)
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Or:
     operands: tuple[Expr, ...]
     span: Span | None = _span

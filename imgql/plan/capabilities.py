@@ -20,16 +20,21 @@ from ..errors import PlanError
 from ..lang.fields import CORE_RECORD_KEYS, FIELDS, PROPERTY_PREFIX
 
 __all__ = [
-    "BROAD_FIELDS",
     "DOCUMENTED",
+    "EXACT_SHARE",
+    "FIELD_SHARES",
     "GLANCE",
     "NONE",
     "NOT_PROPERTY_PARAMS",
     "NULL_CONFLATED_SORT_KEYS",
+    "OTHER_SHARE",
     "PROFILES",
+    "RANGE_SHARE",
     "RANGE_SUFFIXES",
     "RESERVED_PARAMS",
     "STORED_MAX",
+    "UNION_SHARE",
+    "VALUE_SHARES",
     "Form",
     "Profile",
     "Rule",
@@ -80,29 +85,56 @@ STORED_MAX: Mapping[str, int] = {
 }
 
 
-# Fields whose filters select a large share of a catalog: few distinct values
-# (booleans, statuses, formats, visibilities, RAM and disk minimums) or
-# ranges. A union whose branch filters one of them is not planned: its
-# branches would list most images, often the same ones, and together cost more
-# requests than one wider request (at a page of 7 images, `protected = false
-# or status = active` made 40 requests where listing everything made 24).
-BROAD_FIELDS = frozenset(
-    {
-        "protected",
-        "os_hidden",
-        "status",
-        "visibility",
-        "disk_format",
-        "container_format",
-        "os_type",
-        "min_ram",
-        "min_disk",
-        "size",
-        "virtual_size",
-        "created_at",
-        "updated_at",
-    }
-)
+# What share of a catalog one pushed filter is expected to select, for the
+# planner to weigh a union against one wider request before any request is
+# made (the executor's probe then decides on the catalog itself). The figures
+# describe a public cloud: thousands of public and community images, a
+# project's few private and shared ones, nearly every image active, bare and
+# unprotected. Equality on a value named here uses its row; on another value
+# of a field named in FIELD_SHARES, that field's row; on any other field
+# (custom properties), OTHER_SHARE. A bound on an ordered field selects
+# RANGE_SHARE, an exact size or time EXACT_SHARE.
+VALUE_SHARES: Mapping[tuple[str, str], float] = {
+    ("visibility", "public"): 0.55,
+    ("visibility", "community"): 0.35,
+    ("visibility", "private"): 0.05,
+    ("visibility", "shared"): 0.05,
+    ("status", "active"): 0.9,
+    ("protected", "false"): 0.9,
+    ("protected", "true"): 0.1,
+    ("container_format", "bare"): 0.9,
+    ("disk_format", "qcow2"): 0.5,
+    ("disk_format", "raw"): 0.3,
+    ("os_type", "linux"): 0.85,
+    ("os_type", "windows"): 0.1,
+    ("os_hidden", "false"): 0.9,
+}
+FIELD_SHARES: Mapping[str, float] = {
+    "visibility": 0.25,
+    "status": 0.05,
+    "protected": 0.5,
+    "container_format": 0.05,
+    "disk_format": 0.1,
+    "os_type": 0.05,
+    "os_distro": 0.2,
+    "min_ram": 0.25,
+    "min_disk": 0.25,
+    "tags": 0.1,
+    "owner": 0.05,
+    "name": 0.002,
+    "id": 0.0001,
+    "checksum": 0.0001,
+    "os_hash_value": 0.0001,
+    "os_hash_algo": 0.9,
+}
+OTHER_SHARE = 0.2
+RANGE_SHARE = 0.5
+EXACT_SHARE = 0.002
+# A union is planned only when its branches together are expected to list at
+# most this share of what the wider request lists: each branch is one more
+# request, and branches may overlap (Glance has no negated filter that would
+# keep them apart), so a union must save much to be worth its requests.
+UNION_SHARE = 0.5
 
 
 def _rule(param: str, form: Form, *ops: str, min_param: str = "", max_param: str = "") -> Rule:
@@ -124,6 +156,9 @@ class Profile:
     # A union of more requests than this is not worth it; one wider request
     # with client-side filtering is made instead.
     max_union: int = 4
+    # A union whose branches are expected to list more than this share of
+    # what the wider request lists is not planned (see UNION_SHARE).
+    union_share: float = UNION_SHARE
     # Limits and sorting may be sent to the server.
     server_limit: bool = True
 
@@ -181,6 +216,8 @@ NOT_PROPERTY_PARAMS = (
 # named by the rest (`foo_min=3` is `foo >= 3`, an error for a custom property).
 RANGE_SUFFIXES = ("_min", "_max")
 
+_ORDERED = ("=", "<", "<=", ">", ">=")
+
 _SHARED_RULES: dict[str, Rule] = {
     "owner": _rule("owner", Form.PLAIN, "="),
     "protected": _rule("protected", Form.BOOLEAN, "=", "!="),
@@ -210,11 +247,14 @@ GLANCE = Profile(
         "status": _rule("status", Form.OPERATOR, "=", "in"),
         "disk_format": _rule("disk_format", Form.OPERATOR, "=", "in"),
         "container_format": _rule("container_format", Form.OPERATOR, "=", "in"),
+        # Glance reads any `<column>_min`/`_max` as an inclusive bound on that
+        # column (measured: `min_ram_min=600&min_ram_max=8192` lists 1024,
+        # 2048 and 8192; a non-integer is a 400).
+        "min_ram": _rule("min_ram", Form.RANGE, *_ORDERED, min_param="min_ram_min", max_param="min_ram_max"),
+        "min_disk": _rule("min_disk", Form.RANGE, *_ORDERED, min_param="min_disk_min", max_param="min_disk_max"),
     },
     custom_properties=True,
-    property_fields=frozenset(
-        {"os_distro", "os_type", "min_ram", "min_disk", "checksum", "os_hash_algo", "os_hash_value"}
-    ),
+    property_fields=frozenset({"os_distro", "os_type", "checksum", "os_hash_algo", "os_hash_value"}),
     sort_keys=frozenset(
         {"name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at"}
     ),

@@ -63,6 +63,8 @@ def explain(plan: Plan) -> str:
         lines.append("  (the whole predicate, so pushed-down filters are re-checked too)")
     for note in plan.notes:
         lines.append(f"  {note}")
+    for choice in plan.unions:
+        lines.append(f"  {choice.words()}")
     if plan.order_by:
         order = describe_order(plan.order_by)
         if plan.client_sort:

@@ -2,8 +2,8 @@
 
     resolve_times     `7d ago` becomes an instant, once, when the query is planned
     push_negations    `not` moves inward until it wraps a single predicate
-    simplify          and/or flattened; per field, equalities intersected, ranges
-                      merged, lists merged; contradictions become false and
+    simplify          and/or flattened; a one-value list is an equality; per
+                      field, equalities intersected, ranges merged, lists merged; contradictions become false and
                       tautologies true; duplicates dropped
 
 Every rewrite keeps the meaning under the null rule (a comparison on a
@@ -37,7 +37,7 @@ from ..lang.ast import (
     RelativeTime,
     Value,
 )
-from ..lang.visitor import Transformer, Visitor
+from ..lang.visitor import Transformer, Visitor, walk
 
 __all__ = ["RULES", "negate_predicate", "normalize", "push_negations", "resolve_times", "simplify"]
 
@@ -52,9 +52,18 @@ def normalize(expr: Expr | None, now: dt.datetime | None = None) -> Expr:
 
 
 def resolve_times(expr: Expr, now: dt.datetime | None) -> Expr:
-    if now is None:
+    if now is None or not any(_is_relative(node) for node in walk(expr)):
+        # A scan is a fraction of a rebuild; most queries name no `ago`.
         return expr
     return _ResolveTimes(now).transform(expr)
+
+
+def _is_relative(node: Expr) -> bool:
+    if isinstance(node, Compare):
+        return isinstance(node.value, RelativeTime)
+    if isinstance(node, InList):
+        return any(isinstance(v, RelativeTime) for v in node.values)
+    return False
 
 
 class _ResolveTimes(Transformer):
@@ -75,6 +84,8 @@ class _ResolveTimes(Transformer):
 
 
 def push_negations(expr: Expr, now: dt.datetime | None = None) -> Expr:
+    if not any(isinstance(node, (Not, Const)) for node in walk(expr)):
+        return expr  # nothing to move or fold: the pass would rebuild the same tree
     return _PushNegations().visit(expr, False)
 
 
@@ -134,6 +145,11 @@ class _Simplify(Transformer):
         return node
 
     def visit_InList(self, node: InList) -> Expr:
+        if len(node.values) == 1 and node.field not in _SCOPE_FIELDS:
+            # A one-value list is an equality (the null rule treats `in` and
+            # `=`, `not in` and `!=` alike), which the API can often filter
+            # where it has no list form: `protected in (false)`.
+            return Compare(node.field, "!=" if node.negated else "=", node.values[0], span=node.span)
         if node.values:
             return node
         # `x in ()` holds for nothing; `x not in ()` for every present x.
@@ -141,6 +157,9 @@ class _Simplify(Transformer):
             return TRUE if node.negated else FALSE
         return Exists(node.field, True, span=node.span) if node.negated else FALSE
 
+
+# Scope, not a property of an image: kept as written for the planner to read.
+_SCOPE_FIELDS = frozenset({"member_status", "region", "cloud"})
 
 RULES: tuple[Callable[[Expr, dt.datetime | None], Expr], ...] = (resolve_times, push_negations, simplify)
 

@@ -16,7 +16,7 @@ from ..lang.ast import Const, Expr, Query, SortKey
 from ..lang.format import format_expr, format_sort_key
 from .locations import Places, describe_places
 
-__all__ = ["Params", "Plan", "Request", "describe_order", "total_order"]
+__all__ = ["Params", "Plan", "Request", "UnionChoice", "describe_order", "total_order"]
 
 Params = tuple[tuple[str, str], ...]
 
@@ -61,6 +61,35 @@ class Request:
         return isinstance(self.residual, Const) and self.residual.value
 
 
+@attrs.frozen
+class UnionChoice:
+    """A disjunction the planner weighed as a union of requests (one per
+    branch) against one wider request; worded only when explained."""
+
+    split: Expr
+    branches: int
+    # The share of the wider request's images its branches are expected to list.
+    share: float
+    # "union": made a union; "wider": filtered on the client, the branches
+    # being expected to list too much; "limit": filtered on the client, a
+    # limit in the server's order stopping the wider request early.
+    outcome: str
+
+    def words(self) -> str:
+        split = format_expr(self.split)
+        share = f"about {self.share:.0%}" if self.share >= 0.01 else "under 1%"
+        if self.outcome == "union":
+            return (
+                f"{split}: one request per branch ({self.branches}), merged by id, unless the wider "
+                f"request's first page is its last; the branches are expected to list {share} of what "
+                "the wider request lists"
+            )
+        refused = f"{split}: filtered on the client over one wider request, not a union of {self.branches}: "
+        if self.outcome == "limit":
+            return refused + "with a limit in the server's order it stops once the limit is met"
+        return refused + f"the branches are expected to list {share} of what it lists"
+
+
 @attrs.frozen(repr=False)
 class Plan:
     query: Query
@@ -93,6 +122,8 @@ class Plan:
     # `A else B`: the plans of the fallbacks, tried in order when the plan
     # before answers no image (this plan is the first query's).
     fallbacks: tuple[Plan, ...] = ()
+    # The disjunctions weighed as unions, and what became of each (explain words them).
+    unions: tuple[UnionChoice, ...] = ()
 
     @property
     def client_sort(self) -> tuple[SortKey, ...]:

@@ -40,11 +40,10 @@ from ..lang.ast import (
     Query,
     Value,
 )
-from ..lang.format import format_expr, format_sort_key
+from ..lang.format import format_sort_key
 from ..lang.literals import format_datetime
 from ..lang.visitor import Transformer, walk
 from .capabilities import (
-    BROAD_FIELDS,
     NOT_PROPERTY_PARAMS,
     NULL_CONFLATED_SORT_KEYS,
     RANGE_SUFFIXES,
@@ -55,9 +54,10 @@ from .capabilities import (
     Rule,
     get_profile,
 )
+from .cost import expected_share
 from .locations import split_places
 from .normalize import normalize, simplify
-from .plan import Plan, Request, total_order
+from .plan import Plan, Request, UnionChoice, total_order
 
 __all__ = ["plan"]
 
@@ -82,7 +82,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         # Every endpoint runs the same plan; where it runs is not sent (see locations.py).
         each = plan(here, prof, now=now)
         if places.empty:
-            each = attrs.evolve(each, requests=(), wider=(), notes=("no request: no endpoint is left",))
+            each = attrs.evolve(each, requests=(), wider=(), notes=("no request: no endpoint is left",), unions=())
         return attrs.evolve(each, query=query, places=places)
     expr = normalize(query.where, now)
     notes: list[str] = []
@@ -92,7 +92,8 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
 
     requests: list[Request] = []
     wider: list[Request] = []
-    union_notes: list[tuple[Expr, int]] = []
+    unions = _Unions()
+    choices: tuple[UnionChoice, ...] = ()
     if query.limit == 0:
         notes.append("limit 0: no request is needed")
     elif isinstance(expr, Const) and not expr.value:
@@ -110,18 +111,22 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
                     scope.append(("member_status", status))
                 if hidden:
                     scope.append(("os_hidden", "true"))
-                parts, wide = _requests_for(part, prof, scope, widen_visibility, union_notes)
+                parts, wide = _requests_for(part, prof, scope, widen_visibility, unions)
                 requests.extend(parts)
                 wider.append(wide)
         requests = _unique_requests(requests)
         wider = _unique_requests(wider)
-        if wider == requests or (query.limit is not None and _server_sort(query, prof, wider)[0]):
+        if wider == requests:
+            requests, wider = wider, []
+            choices = unions.choices("union")
+        elif query.limit is not None and _server_sort(query, prof, wider)[0]:
             # With a limit and the server's order, one wider request stops as
             # soon as the limit is met, as listing everything would, never
             # later: a union, which starts every branch, can only cost more.
             requests, wider = wider, []
+            choices = unions.choices("limit")
         else:
-            notes.extend(_union_note(split, count) for split, count in union_notes)
+            choices = unions.choices("union")
         if not requests and "no request: the predicate is unsatisfiable" not in notes:
             notes.append("no request: the predicate is unsatisfiable")
 
@@ -163,6 +168,7 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         hidden=hidden_parts,
         now=now,
         notes=tuple(notes),
+        unions=choices,
     )
 
 
@@ -260,11 +266,20 @@ def _intersect_statuses(a: set[str], b: set[str]) -> set[str]:
     return a & b
 
 
-def _union_note(split: Expr, count: int) -> str:
-    return (
-        f"{format_expr(split)}: one request per branch ({count}), merged by id, "
-        "unless the wider request's first page is its last"
-    )
+class _Unions:
+    """The disjunctions a plan made unions of, and those it filtered on the
+    client over one wider request, each with its branch count and expected
+    share of the wider listing."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[Expr, int, float]] = []
+        self.refused: list[tuple[Expr, int, float]] = []
+
+    def choices(self, kept: str) -> tuple[UnionChoice, ...]:
+        """Every choice, the kept unions' outcome being ``kept`` ("union" or "limit")."""
+        made = [UnionChoice(split, count, share, kept) for split, count, share in self.kept]
+        made += [UnionChoice(split, count, share, "wider") for split, count, share in self.refused]
+        return tuple(dict.fromkeys(made))
 
 
 def _partition(expr: Expr, hidden: bool) -> Expr:
@@ -336,7 +351,7 @@ def _requests_for(
     prof: Profile,
     scope: list[tuple[str, str]],
     widen_visibility: bool,
-    unions: list[tuple[Expr, int]],
+    unions: _Unions,
 ) -> tuple[list[Request], Request]:
     """The partition's requests, and the one wider request that would answer
     it alone (the same when no union is made)."""
@@ -344,10 +359,10 @@ def _requests_for(
     pushed = _push(conjuncts, prof)
     wide = _request(pushed, scope, widen_visibility)
     if pushed.residual:
-        union = _try_union(conjuncts, pushed, prof)
+        union = _try_union(conjuncts, pushed, prof, unions.refused)
         if union is not None:
-            split, branches = union
-            unions.append((split, len(branches)))  # worded only if the union is kept
+            split, branches, share = union
+            unions.kept.append((split, len(branches), share))  # worded only if the union is kept
             return [_request(b, scope, widen_visibility) for b in branches], wide
     return [wide], wide
 
@@ -361,10 +376,14 @@ class _Pushed:
         self.residual: list[Expr] = []
         # Why each residual conjunct stays, worded by `explain` when asked.
         self.reasons: list[str] = []
+        # The parameters each residual conjunct still sent (a containing
+        # range), which a union of its branches does without.
+        self.sent: list[list[tuple[str, str]]] = []
 
-    def keep(self, expr: Expr, reason: str) -> None:
+    def keep(self, expr: Expr, reason: str, sent: list[tuple[str, str]] | None = None) -> None:
         self.residual.append(expr)
         self.reasons.append(reason)
+        self.sent.append(sent or [])
 
 
 def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
@@ -383,51 +402,59 @@ def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
         if not repeatable:
             out.single.update(p for p, _ in params)
         if not exact:
-            out.keep(conjunct, "only partly expressible as parameters; the rest is checked on the client")
+            out.keep(conjunct, "only partly expressible as parameters; the rest is checked on the client", params)
     return out
 
 
-def _try_union(conjuncts: list[Expr], pushed: _Pushed, prof: Profile) -> tuple[Expr, list[_Pushed]] | None:
-    """The smallest disjunction in the residual whose every branch, with the
-    other conjuncts, the API answers exactly; None when there is none that fits.
+def _try_union(
+    conjuncts: list[Expr], pushed: _Pushed, prof: Profile, refused: list[tuple[Expr, int, float]]
+) -> tuple[Expr, list[_Pushed], float] | None:
+    """The disjunction in the residual whose branches, each with the other
+    conjuncts answered exactly by the API, are expected to list the fewest
+    images; None when none fits or none is expected to save enough
+    (``Profile.union_share``): those are added to ``refused``, to be worded.
 
     A residual conjunct adds no parameter, so the other conjuncts push exactly
     what ``pushed`` holds; each branch is pushed on top of that. Candidates are
     checked against ``pushed`` alone, so a query with thousands of
     disjunctions is planned in linear time."""
-    best: tuple[Expr, list[list[tuple[str, str]]]] | None = None
-    for candidate in pushed.residual:
+    best: tuple[Expr, list[list[tuple[str, str]]], float, _Pushed] | None = None
+    for candidate, sent in zip(pushed.residual, pushed.sent, strict=True):
         branches = _branches(candidate)
         if branches is None or len(branches) > prof.max_union:
             continue
-        if any(_fields_of(b) <= BROAD_FIELDS for b in branches):
-            # A branch that filters only such fields lists a large share of
-            # the catalog, and branches overlap: the union would cost more
-            # than the wider request.
-            continue
-        if best is not None and len(branches) >= len(best[1]):
-            continue
+        # A candidate that sent a containing range leaves its parameters to
+        # the branches: the others are pushed again without it (rare, so the
+        # linear plan of the usual query is kept).
+        base = _push([c for c in conjuncts if c is not candidate], prof) if sent else pushed
         extra: list[list[tuple[str, str]]] = []
         for branch in branches:
             branch_parts = list(branch.operands) if isinstance(branch, And) else [branch]
-            params = _push_exactly(branch_parts, pushed.single, prof)
+            params = _push_exactly(branch_parts, base.single, prof)
             if params is None:
                 break  # this branch needs client filtering of its own
             extra.append(params)
         else:
-            best = (candidate, extra)
+            # Branches are counted in full: Glance has no negated filter that
+            # would keep overlapping ones (tags) apart, so overlaps are paid.
+            share = sum(expected_share(b) for b in branches)
+            if share > prof.union_share:
+                refused.append((candidate, len(branches), share))
+            elif best is None or (share, len(extra)) < (best[2], len(best[1])):
+                best = (candidate, extra, share, base)
     if best is None:
         return None
-    chosen, extras = best
-    kept = [(r, why) for r, why in zip(pushed.residual, pushed.reasons, strict=True) if r is not chosen]
+    chosen, extras, share, base = best
+    kept = [(r, why) for r, why in zip(base.residual, base.reasons, strict=True) if r is not chosen]
     results = []
     for params in extras:
         result = _Pushed()
-        result.params = [*pushed.params, *params]
+        result.params = [*base.params, *params]
         result.residual = [r for r, _ in kept]
         result.reasons = [why for _, why in kept]
+        result.sent = [[] for _ in kept]
         results.append(result)
-    return chosen, results
+    return chosen, results, share
 
 
 def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[tuple[str, str]] | None:
@@ -446,10 +473,6 @@ def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[
         if not repeatable:
             single.update(p for p, _ in found)
     return params
-
-
-def _fields_of(expr: Expr) -> set[str]:
-    return {n.field for n in walk(expr) if isinstance(n, (Compare, InList, Exists, Match))}
 
 
 def _branches(expr: Expr) -> list[Expr] | None:
@@ -520,6 +543,8 @@ def _translate(expr: Expr, prof: Profile) -> _Translation:
         if expr.negated:
             return f"the API has no 'not in' for {expr.field}"
         if "in" not in rule.ops:
+            if rule.form in (Form.RANGE, Form.TIME):
+                return _containing_range(rule, expr.values, STORED_MAX.get(expr.field))
             return f"the API has no list (in:) filter for {expr.field}"
         return _in_list(rule, expr.values)
     assert isinstance(expr, Compare)
@@ -609,7 +634,7 @@ def _range_bound(rule: Rule, op: str, value: int, largest: int | None) -> _Trans
         ">=": (value, None),
     }[op]
     if high is not None and high < 0:
-        return "no size is below zero"
+        return f"no {rule.param} is below zero"
     exact = largest is None or low is None or low <= largest
     params: list[tuple[str, str]] = []
     if low is not None:
@@ -649,3 +674,23 @@ def _in_list(rule: Rule, values: tuple[Value, ...]) -> _Translation:
         # a value cannot be matched exactly in a list.
         return "a value with a double quote or a trailing backslash cannot be sent in an in: list"
     return [(rule.param, "in:" + ",".join(f'"{t}"' for t in texts))], True, False
+
+
+def _containing_range(rule: Rule, values: tuple[Value, ...], largest: int | None) -> _Translation:
+    """The range from the least to the greatest of ``values``, which contains
+    every one of them: the API has no list filter on an ordered field, and
+    the client keeps only the values listed (a union of exact ranges may
+    replace it, see ``_try_union``)."""
+    if rule.form is Form.TIME:
+        times = [v for v in values if isinstance(v, dt.datetime)]
+        # One bound per request: the lower one.
+        found = _time_bound(rule.param, ">=", min(times))
+    else:
+        numbers = [v for v in values if isinstance(v, int)]
+        found = _range_bound(rule, ">=", min(numbers), largest)
+        upper = _range_bound(rule, "<=", max(numbers), largest)
+        if not isinstance(found, str) and not isinstance(upper, str):
+            found = ([*found[0], *upper[0]], False, False)
+    if isinstance(found, str):
+        return found
+    return found[0], False, False
