@@ -52,6 +52,7 @@ from ..errors import Error
 from ..lang.ast import Query
 from ..plan.locations import Location
 from ..plan.plan import Plan
+from ..records import Record
 from ..run.answer import ONE_COUNT_BOUND, aanswer, answer, exactly_one, plan_predicate
 from ..run.fallbacks import first_answering, tier_plans
 from ..run.image import Image
@@ -78,7 +79,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncClient", "Client", "ClientOptions", "connect"]
 
-Record = Mapping[str, Any]
 Pages = Iterator[tuple[Record, ...]]
 T = TypeVar("T")
 

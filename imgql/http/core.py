@@ -29,6 +29,7 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
+from ..records import Record
 from .bounded import Limits, TooLarge, TooLong, total_seconds
 from .credentials import Auth, Credentials, display_endpoint, normalize_endpoint
 from .interrupt import Sockets, interruptible_transport
@@ -54,7 +55,6 @@ __all__ = [
 
 logger = logging.getLogger("imgql")
 
-Record = Mapping[str, Any]
 
 
 class Stopped(Error):

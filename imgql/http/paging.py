@@ -50,6 +50,7 @@ from ..errors import (
     ServiceError,
     ServiceUnavailable,
 )
+from ..records import Record
 from ..run.shape import shape_problem
 from ..untrusted import TooDeep, load_json, shortened, visible
 from .credentials import display_endpoint
@@ -74,7 +75,6 @@ __all__ = [
     "server_message",
 ]
 
-Record = Mapping[str, Any]
 Params = tuple[tuple[str, str], ...]
 
 LISTING_PATH = "/v2/images"

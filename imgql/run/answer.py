@@ -21,6 +21,7 @@ from typing import Any
 from ..lang import fields as F
 from ..lang.ast import Expr, SortKey
 from ..plan.plan import Plan, total_order
+from ..records import Record
 from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "ties_sorted",
 ]
 
-Record = Mapping[str, Any]
 
 
 def plan_predicate(plan: Plan) -> Predicate:

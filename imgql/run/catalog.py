@@ -25,6 +25,7 @@ from ..lang.ast import Query
 from ..lang.parser import parse
 from ..plan.plan import Plan
 from ..plan.planner import plan as make_plan
+from ..records import Record
 from ..untrusted import TooDeep, load_json
 from .answer import answer, exactly_one
 from .fallbacks import first_answering, tier_plans
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Catalog", "load_catalog", "load_records"]
 
-Record = Mapping[str, Any]
 
 # How many compiled (predicate, scope) checks a catalog keeps.
 _CHECKS_KEPT = 64
