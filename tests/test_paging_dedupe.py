@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from imgql.errors import BadRequest
-from imgql.http.paging import Page, Reply, Send, _Place, listing
+from imgql.http.paging import Page, Reply, Send, listing
 from imgql.http.retry import RetryPolicy
+from imgql.http.sort_position import SortPosition
 
 
 class Server:
@@ -112,13 +113,13 @@ def test_every_image_that_stays_is_returned_once(
 
 
 def test_orders_placed_without_keeping_ids() -> None:
-    assert _Place.of(()) is not None
-    assert _Place.of((("sort", "created_at:asc,id:asc"),)) is not None
-    assert _Place.of((("sort", "updated_at:desc"),)) is not None
-    assert _Place.of((("sort", "id:asc"),)) is not None
+    assert SortPosition.of(()) is not None
+    assert SortPosition.of((("sort", "created_at:asc,id:asc"),)) is not None
+    assert SortPosition.of((("sort", "updated_at:desc"),)) is not None
+    assert SortPosition.of((("sort", "id:asc"),)) is not None
     # Names order by the database's collation: every id is kept instead.
-    assert _Place.of((("sort", "name:asc,id:asc"),)) is None
-    assert _Place.of((("sort_key", "size"),)) is None
+    assert SortPosition.of((("sort", "name:asc,id:asc"),)) is None
+    assert SortPosition.of((("sort_key", "size"),)) is None
 
 
 @pytest.mark.parametrize("sort", [None, "name:asc,id:asc"])

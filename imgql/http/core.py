@@ -4,7 +4,8 @@
 headers, timeout) and reads each answer into a :class:`~imgql.http.paging.Reply`
 or :class:`~imgql.http.paging.Fault`, keeps the tokens it has seen to scrub
 them from messages, logs, and keeps the register of running queries that
-closing the client stops. The shells in :mod:`imgql.http.client` add only the
+closing the client stops. The shells (:mod:`imgql.http.sync_client`,
+:mod:`imgql.http.async_client`) add only the
 calls that block or await: ``send``, ``sleep``, the credentials' ``get`` or
 ``aget``, and running a union's requests at once (threads or tasks).
 """
@@ -48,13 +49,14 @@ __all__ = [
     "Stopped",
     "Strategy",
     "advance",
+    "connection_arguments",
     "display_endpoint",
     "first_page_only",
+    "session_arguments",
     "whole_listings",
 ]
 
 logger = logging.getLogger("imgql")
-
 
 
 class Stopped(Error):
@@ -386,6 +388,25 @@ def _credentials_source(endpoint: str | None, token: str | None, options: Client
             use_verify(options.verify)
         return auth, options.verify
     return auth, found_verify
+
+
+def session_arguments(
+    session: Any, endpoint: str | None, token: str | None, options: ClientOptions
+) -> tuple[str | None, str | None, ClientOptions]:
+    """A client's arguments once a keystoneauth1 ``session`` is its credentials."""
+    if session is None:
+        return endpoint, token, options
+    from .session_auth import session_options
+
+    return None, None, session_options(session, endpoint, token, options)
+
+
+def connection_arguments(connection: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A client's keyword arguments for an openstacksdk ``connection``."""
+    from .session_auth import connection_settings
+
+    # The caller's settings (region=, interface=, ...) win over the connection's.
+    return {**connection_settings(connection), **settings}
 
 
 def _user_agent(existing: str | None) -> str:
