@@ -5,7 +5,8 @@ picks the image endpoint from the catalog that comes with it
 (:func:`imgql.http.service_catalog.select_endpoint`), and keeps both until the
 token is about to expire or a 401 asks for a new one.
 
-The request is built, and the answer read, by pure functions and by methods
+The request is built (:mod:`imgql.http.keystone_request`), and the answer
+read (:mod:`imgql.http.keystone_answer`), by pure functions and by methods
 that do no I/O; :meth:`KeystoneAuth.get` and :meth:`KeystoneAuth.aget` differ
 only in the lock they hold and the one call that sends.
 
@@ -20,16 +21,13 @@ import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any
 
 import attrs
 import httpx
 
-from ..errors import AuthenticationError, ConfigError, ConnectionError, Error, Forbidden, ServiceError
-from ..untrusted import load_json, shortened, visible
+from ..errors import ConfigError, ConnectionError, ServiceError
 from .bounded import Limits, TooLarge, TooLong, areceive, receive, total_seconds
 from .credentials import (
     CredentialFields,
@@ -40,7 +38,8 @@ from .credentials import (
     guess_method,
     normalize_endpoint,
 )
-from .server_text import server_message
+from .keystone_answer import TokenSession, read_token_response
+from .keystone_request import TokenSettings, check_settings, token_request
 from .service_catalog import EndpointChoice, image_regions, select_endpoint
 from .token_cache import CachedToken, TokenCache
 
@@ -48,40 +47,7 @@ __all__ = ["KeystoneAuth", "RegionalAuth", "keystone_auth"]
 
 logger = logging.getLogger("imgql")
 
-# Renew a little before Keystone's expiry, so a token cannot expire between
-# get() and the request it is used for.
-_EXPIRY_MARGIN = 60.0
-
-# Keystone error texts are shown to the user; a long HTML error page is not useful.
-_MAX_SERVER_MESSAGE = 300
-
 _KEYSTONE_HEADERS = {"Accept": "application/json"}
-
-
-@attrs.frozen
-class _Settings:
-    """Everything needed to ask Keystone for a token; secrets hidden from repr."""
-
-    auth_url: str
-    method: Method
-    choice: EndpointChoice
-    fields: CredentialFields
-
-    @property
-    def shown(self) -> str:
-        """The auth URL fit for messages: no user name or password in it."""
-        return display_endpoint(self.auth_url)
-
-
-@attrs.frozen
-class _Session:
-    token: str = attrs.field(repr=False)
-    # The service catalog, kept: one token serves the image endpoint of every region.
-    catalog: object = attrs.field(repr=False)
-    expires_at: float | None  # POSIX time; None when Keystone did not say
-
-    def expired(self, now: float) -> bool:
-        return self.expires_at is not None and now >= self.expires_at - _EXPIRY_MARGIN
 
 
 class KeystoneAuth:
@@ -115,10 +81,10 @@ class KeystoneAuth:
         check_http_url(auth_url, "auth_url")
         choice = EndpointChoice(interface or "public", region, endpoint_override)
         fields = CredentialFields(auth_url=auth_url.strip(), **credentials)
-        self._settings = _Settings(auth_url.strip(), method or guess_method(fields), choice, fields)
-        _check_settings(self._settings)
+        self._settings = TokenSettings(auth_url.strip(), method or guess_method(fields), choice, fields)
+        check_settings(self._settings)
         self._clock = clock
-        self._session: _Session | None = None
+        self._session: TokenSession | None = None
         # Tokens kept between processes (see token_cache.py), when enabled.
         self._token_cache: TokenCache | None = None
         self._cache_key: str | None = None
@@ -185,26 +151,26 @@ class KeystoneAuth:
 
     # -- the two ways to ask: the same steps, one blocking send or one awaited send
 
-    def _session_from(self, http: httpx.Client, refresh: bool) -> _Session:
+    def _session_from(self, http: httpx.Client, refresh: bool) -> TokenSession:
         seen = self._session
         with self._lock:
             request = self._due(http, seen, refresh)
             return self._current() if request is None else self._keep(request, _send(http, request))
 
-    async def _asession_from(self, http: httpx.AsyncClient, refresh: bool) -> _Session:
+    async def _asession_from(self, http: httpx.AsyncClient, refresh: bool) -> TokenSession:
         seen = self._session
         async with self._async_lock():
             request = self._due(http, seen, refresh)
             return self._current() if request is None else self._keep(request, await _asend(http, request))
 
-    def _credentials(self, session: _Session, choice: EndpointChoice) -> Credentials:
+    def _credentials(self, session: TokenSession, choice: EndpointChoice) -> Credentials:
         endpoint = select_endpoint(session.catalog, choice, self._settings.shown)
         return Credentials(normalize_endpoint(endpoint), session.token)
 
     # -- everything else ----------------------------------------------------------
 
     def _due(
-        self, http: httpx.Client | httpx.AsyncClient, seen: _Session | None, refresh: bool
+        self, http: httpx.Client | httpx.AsyncClient, seen: TokenSession | None, refresh: bool
     ) -> httpx.Request | None:
         """The token request to send, or None when the cached credentials will do."""
         session = self._session
@@ -217,16 +183,16 @@ class KeystoneAuth:
         if self._token_cache is not None and (refresh or session is not None):
             # Refused (a 401) or about to expire: no later command may use it.
             self._drop_cached()
-        url, body = _token_request(self._settings)
+        url, body = token_request(self._settings)
         return http.build_request("POST", url, json=body, headers=_KEYSTONE_HEADERS)
 
-    def _current(self) -> _Session:
+    def _current(self) -> TokenSession:
         assert self._session is not None
         return self._session
 
-    def _keep(self, request: httpx.Request, response: httpx.Response) -> _Session:
+    def _keep(self, request: httpx.Request, response: httpx.Response) -> TokenSession:
         logger.debug("POST %s -> %d", display_endpoint(str(request.url)), response.status_code)
-        session = _read_token_response(self._settings, response)
+        session = read_token_response(self._settings, response)
         self._session = session
         key = self._key()
         if key is not None and self._token_cache is not None:
@@ -250,7 +216,7 @@ class KeystoneAuth:
         cached = self._token_cache.load(key)
         if cached is None:
             return False
-        session = _Session(cached.token, cached.catalog, cached.expires_at)
+        session = TokenSession(cached.token, cached.catalog, cached.expires_at)
         if session.expires_at is None or session.expired(self._clock()):
             self._token_cache.drop(key)
             return False
@@ -359,219 +325,3 @@ def _reaching(request: httpx.Request) -> Iterator[None]:
         logger.debug("POST %s failed: %s", shown, type(exc).__name__)
         reason = f"{type(exc).__name__}: {display_endpoint(str(exc))}" if str(exc) else type(exc).__name__
         raise ConnectionError(f"cannot reach Keystone at {shown} ({reason})") from exc
-
-
-def _check_settings(s: _Settings) -> None:
-    """Fail before any request when the chosen method lacks what it needs."""
-    f = s.fields
-    has_user = bool(f.username or f.user_id)
-    if s.method == "password" and not (has_user and f.password):
-        raise ConfigError("password auth needs a user (username or user_id) and a password")
-    if s.method == "application_credential":
-        if not f.application_credential_secret:
-            raise ConfigError("application credential auth needs application_credential_secret")
-        if not f.application_credential_id and not (f.application_credential_name and has_user):
-            raise ConfigError(
-                "application credential auth needs application_credential_id, "
-                "or application_credential_name with a user (username or user_id)"
-            )
-    if s.method == "token" and not f.token:
-        raise ConfigError("token auth needs a token")
-    if f.system_scope and (f.project_id or f.project_name):
-        raise ConfigError(
-            f"system_scope {f.system_scope!r} and a project ({f.project_id or f.project_name}) cannot both be set: "
-            "a token has one scope"
-        )
-    if f.system_scope and f.system_scope.lower() != "all":
-        raise ConfigError(f"system_scope must be 'all', not {f.system_scope!r}")
-
-
-# The request and the answer: pure functions.
-
-
-def _tokens_url(auth_url: str) -> str:
-    """``<identity root>/v3/auth/tokens``, whether auth_url names a version or not."""
-    root = auth_url.rstrip("/")
-    for suffix in ("/v3", "/v2.0"):
-        if root.endswith(suffix):
-            root = root[: -len(suffix)].rstrip("/")
-            break
-    return f"{root}/v3/auth/tokens"
-
-
-def _domain_ref(domain_id: str | None, domain_name: str | None, f: CredentialFields) -> dict[str, str]:
-    # The specific domain wins, then the general domain_id/domain_name, then
-    # the default domain (OS_DEFAULT_DOMAIN, default_domain_id/_name), then
-    # "Default", which is what a single-domain cloud uses and what the
-    # OpenStack CLI assumes.
-    for by_id, by_name in ((domain_id, domain_name), (f.domain_id, f.domain_name)):
-        if by_id or by_name:
-            return {"id": by_id} if by_id else {"name": str(by_name)}
-    if f.default_domain_id:
-        return {"id": f.default_domain_id}
-    return {"name": f.default_domain_name or "Default"}
-
-
-def _user_ref(f: CredentialFields) -> dict[str, Any]:
-    # A user id is unique across domains; a user name is unique only in its domain.
-    if f.user_id:
-        return {"id": f.user_id}
-    return {"name": f.username, "domain": _domain_ref(f.user_domain_id, f.user_domain_name, f)}
-
-
-def _identity(s: _Settings) -> dict[str, Any]:
-    f = s.fields
-    if s.method == "password":
-        return {"methods": ["password"], "password": {"user": {**_user_ref(f), "password": f.password}}}
-    if s.method == "application_credential":
-        credential: dict[str, Any] = (
-            {"id": f.application_credential_id}
-            if f.application_credential_id
-            else {"name": f.application_credential_name, "user": _user_ref(f)}
-        )
-        credential["secret"] = f.application_credential_secret
-        return {"methods": ["application_credential"], "application_credential": credential}
-    return {"methods": ["token"], "token": {"id": f.token}}
-
-
-def _scope(s: _Settings) -> dict[str, Any] | None:
-    # An application credential is bound to its project and Keystone refuses
-    # an explicit scope with it. Glance needs a project, so a domain alone is
-    # not used as a scope: it only names the user's and project's domain.
-    # Without a scope Keystone scopes to the user's default project, if any.
-    f = s.fields
-    if s.method == "application_credential":
-        return None
-    if f.system_scope:
-        # keystoneauth knows one system scope, "all"; so does Keystone.
-        return {"system": {f.system_scope.lower(): True}}
-    if f.project_id:
-        return {"project": {"id": f.project_id}}
-    if f.project_name:
-        domain = _domain_ref(f.project_domain_id, f.project_domain_name, f)
-        return {"project": {"name": f.project_name, "domain": domain}}
-    return None
-
-
-def _token_request(s: _Settings) -> tuple[str, dict[str, Any]]:
-    """The URL and JSON body of ``POST /v3/auth/tokens``."""
-    auth: dict[str, Any] = {"identity": _identity(s)}
-    scope = _scope(s)
-    if scope is not None:
-        auth["scope"] = scope
-    return _tokens_url(s.auth_url), {"auth": auth}
-
-
-def _read_token_response(s: _Settings, response: httpx.Response) -> _Session:
-    """The token and image endpoint from Keystone's answer, or the matching error."""
-    status = response.status_code
-    if not 200 <= status < 300:
-        raise _refusal(s, response)
-    token = response.headers.get("X-Subject-Token")
-    if not token:
-        raise ServiceError(f"Keystone at {s.shown} answered without an X-Subject-Token header", status_code=status)
-    body = _json_object(response, s)
-    return _Session(token, body.get("catalog"), _expiry(body.get("expires_at")))
-
-
-# Keystone's answer when no route matches: the auth URL is wrong, not the credentials.
-_NO_ROUTE = "the resource could not be found"
-
-
-def _refusal(s: _Settings, response: httpx.Response) -> Error:
-    """The error for a token request Keystone did not grant."""
-    status = response.status_code
-    message = _server_message(response, s.fields.secrets())
-    detail = f": {message}" if message else ""
-    if status == 401:
-        return AuthenticationError(
-            f"Keystone refused the credentials for {_who(s)} at {s.shown} (HTTP 401){detail}", status_code=401
-        )
-    if status == 404 and _keystone_json(response) and _NO_ROUTE not in message.lower():
-        # Keystone answers 404 for a token it cannot validate (malformed,
-        # expired, revoked: "Could not recognize Fernet token") and for an
-        # unknown user or application credential. The route was found, so
-        # these are refused credentials, not a wrong URL.
-        hint = "; the token may be expired, revoked or mistyped" if s.method == "token" else ""
-        return AuthenticationError(
-            f"Keystone refused the credentials for {_who(s)} at {s.shown} (HTTP 404){detail}{hint}",
-            status_code=404,
-        )
-    if 300 < status < 400:
-        location = response.headers.get("Location")
-        where = f" to {visible(shortened(display_endpoint(location)))}" if location else ""
-        return ConfigError(
-            f"Keystone at {s.shown} redirects{where} (HTTP {status}); use that URL as the auth URL "
-            "(OS_AUTH_URL / auth.auth_url)"
-        )
-    if status in (300, 404):
-        # Glance answers its version list (300) at any unknown path; a web
-        # server or a wrong path prefix answers 404.
-        return ConfigError(
-            f"{s.shown} is not a Keystone identity endpoint (POST {_tokens_path(s)} answered HTTP {status}); "
-            "check the auth URL (OS_AUTH_URL / auth.auth_url)"
-        )
-    if status == 403:
-        return Forbidden(
-            f"Keystone at {s.shown} refused to issue a token for {_who(s)} (HTTP 403){detail}", status_code=403
-        )
-    return ServiceError(f"Keystone at {s.shown} answered HTTP {status}{detail}", status_code=status)
-
-
-def _tokens_path(s: _Settings) -> str:
-    return httpx.URL(_tokens_url(s.auth_url)).path
-
-
-def _keystone_json(response: httpx.Response) -> bool:
-    """Whether the answer is Keystone's own JSON error (``{"error": {"code": ..., "message": ...}}``)."""
-    try:
-        data = load_json(response.content)
-    except ValueError:
-        return False
-    error = data.get("error") if isinstance(data, dict) else None
-    return isinstance(error, dict) and isinstance(error.get("message"), str)
-
-
-def _who(s: _Settings) -> str:
-    f = s.fields
-    if s.method == "application_credential":
-        return f"application credential {f.application_credential_id or f.application_credential_name}"
-    if s.method == "token":
-        return "the given token"
-    return f"user {f.username or f.user_id}"
-
-
-def _server_message(response: httpx.Response, secrets: Sequence[str]) -> str:
-    """Keystone's own explanation in plain words, if any, with any echoed secret masked."""
-    message = server_message(response.content, response.status_code)
-    for secret in secrets:
-        message = message.replace(secret, "***")
-    return message[:_MAX_SERVER_MESSAGE]
-
-
-def _json_object(response: httpx.Response, s: _Settings) -> dict[str, Any]:
-    """The ``token`` object of Keystone's JSON answer."""
-    try:
-        data = load_json(response.content)
-    except ValueError:
-        data = None
-    token = data.get("token") if isinstance(data, dict) else None
-    if not isinstance(token, dict):
-        raise ServiceError(
-            f"Keystone at {s.shown} answered without a token object in its JSON body",
-            status_code=response.status_code,
-        )
-    return token
-
-
-def _expiry(value: object) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        # fromisoformat accepts "Z" only from Python 3.11 on.
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
