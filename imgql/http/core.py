@@ -253,7 +253,14 @@ class ClientCore:
 
     def _listing(self, params: Params, page_size: int, *, peek: bool = False) -> Listing:
         can_refresh = bool(getattr(self._auth, "can_refresh", False))
-        steps = listing(params, page_size, self._policy, can_refresh=can_refresh, redact=self._redact)
+        steps = listing(
+            params,
+            page_size,
+            self._policy,
+            can_refresh=can_refresh,
+            redact=self._redact,
+            on_page=self._options.on_page,
+        )
         return first_page_only(steps) if peek else steps
 
     # -- requests ----------------------------------------------------------------

@@ -8,7 +8,7 @@ a ready value (``Client(endpoint, token, options=ClientOptions(timeout=5))``).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -57,6 +57,14 @@ def _optional_whole(least: int, name: str) -> Any:
     return optional
 
 
+def _optional_callable(name: str) -> Any:
+    def check(_: object, __: object, value: object) -> None:
+        if value is not None and not callable(value):
+            raise ConfigError(f"{name} must be a function or None, not {type(value).__name__}")
+
+    return check
+
+
 def _optional_seconds(name: str) -> Any:
     def check(_: object, __: object, value: object) -> None:
         if value is None:
@@ -98,6 +106,14 @@ class ClientOptions:
     ``partial``: a query over several regions or clouds answers from the
     places that answered, with an :class:`imgql.PartialAnswerWarning` for
     each that failed, instead of raising :class:`imgql.RegionError`.
+    ``on_page``: a function called once for each page of images received
+    from ``GET /v2/images`` (at every region and cloud of a query, in every
+    request of a union and every fallback), with the number of image records
+    on that page, before they are filtered; what it raises ends the query
+    (an :class:`imgql.Error` at one place of several is that place's
+    failure). For a progress display: ``on_page=lambda n: bar.update(n)``. With the
+    asynchronous client it is called from the event loop, with the
+    synchronous one from the thread that fetched the page.
     """
 
     profile: Profile = attrs.field(default=get_profile("glance"), converter=get_profile)
@@ -122,6 +138,10 @@ class ClientOptions:
     # The largest answer read from the Images API or Keystone, in bytes.
     max_response_bytes: int = attrs.field(
         default=DEFAULT_MAX_RESPONSE_BYTES, validator=_whole(1024, "max_response_bytes")
+    )
+    # Told the number of image records of each listing page received.
+    on_page: Callable[[int], None] | None = attrs.field(
+        default=None, repr=False, validator=_optional_callable("on_page")
     )
 
     @classmethod
