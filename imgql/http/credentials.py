@@ -13,7 +13,6 @@ this table; a new field is one line here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
 import attrs
@@ -33,7 +32,6 @@ __all__ = [
     "auth_type_key",
     "check_http_url",
     "display_endpoint",
-    "fields_from",
     "guess_method",
     "normalize_endpoint",
 ]
@@ -216,9 +214,3 @@ def auth_method(auth_type: str | None, fields: CredentialFields) -> Method | Lit
     if auth_type is None:
         return guess_method(fields)
     return AUTH_TYPES.get(auth_type_key(auth_type), "plugin")
-
-
-def fields_from(values: Mapping[str, str | None]) -> CredentialFields:
-    """CredentialFields from a mapping of field names (other names are ignored)."""
-    names = {field.name for field in attrs.fields(CredentialFields)}
-    return CredentialFields(**{name: value for name, value in values.items() if name in names})
