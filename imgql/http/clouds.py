@@ -1,4 +1,9 @@
-"""Credentials from clouds.yaml (with secure.yaml laid over it), as openstacksdk finds them.
+"""clouds.yaml (with secure.yaml laid over it) read as openstacksdk finds and reads it.
+
+:func:`read_cloud` gives one cloud's settings, its profile laid under them,
+as a :class:`Cloud` that reads each setting as the OpenStack tools do; what
+the environment and the caller's arguments add to a cloud is merged in
+:mod:`imgql.http.auth_settings`, not here.
 
 The keys under a cloud's ``auth:`` come from the one table,
 :class:`~imgql.http.credentials.CredentialFields`; this module adds the
@@ -22,24 +27,11 @@ import attrs
 from ..errors import ConfigError
 from ..optional import optional_module
 from ..untrusted import TooManyValues, load_yaml
-from .credentials import Auth, CredentialFields, StaticAuth, auth_method
-from .environment import (
-    FALSE_WORDS,
-    TRUE_WORDS,
-    ca_bundle,
-    env_fields,
-    env_value,
-    env_verify,
-    from_env_keystone,
-    interface_from_env,
-    plugin_options_from_env,
-)
-from .keystone import KeystoneAuth, keystone_auth
-from .plugin_auth import PluginAuth
-from .token_cache import TokenCache
+from .credentials import Auth, CredentialFields
+from .environment import FALSE_WORDS, TRUE_WORDS, ca_bundle, env_value
 from .vendors import vendor_profile
 
-__all__ = ["ENVVARS_CLOUD", "CloudsFiles", "from_cloud", "load_clouds", "with_profile"]
+__all__ = ["ENVVARS_CLOUD", "Cloud", "CloudsFiles", "from_cloud", "load_clouds", "read_cloud", "with_profile"]
 
 
 @attrs.frozen
@@ -56,6 +48,60 @@ class CloudsFiles:
 ENVVARS_CLOUD = "envvars"
 
 
+@attrs.frozen
+class Cloud:
+    """One cloud's settings as clouds.yaml (with secure.yaml and its profile) gives them,
+    read as the OpenStack tools read them; ``where`` names it in every error."""
+
+    settings: Mapping[str, Any] = attrs.field(repr=False)
+    where: str
+    # openstacksdk's `cache: {auth: true}` in the file it came from.
+    keep_tokens: bool = False
+
+    def text(self, key: str) -> str | None:
+        """A setting as text (None when unset); a ConfigError when it is not a scalar."""
+        return _text(self.settings.get(key), self.where, key)
+
+    def auth(self) -> Mapping[str, Any]:
+        """The ``auth:`` section."""
+        return _auth_section(self.settings, self.where)
+
+    def auth_text(self, key: str) -> str | None:
+        return _text(self.auth().get(key), self.where, f"auth.{key}")
+
+    def fields(self) -> CredentialFields:
+        """The credential fields under ``auth:``."""
+        return _cloud_fields(self.auth(), self.where)
+
+    def plugin_options(self) -> dict[str, str]:
+        """Every key under ``auth:``, as a keystoneauth plugin's options."""
+        return _plugin_options(self.auth(), self.where)
+
+    def verify(self) -> bool | str:
+        """The TLS setting: ``insecure``, ``verify``, ``cacert``."""
+        return _cloud_verify(self.settings, self.where)
+
+    def default_region(self) -> str | None:
+        """``region_name``, else the first of ``regions``."""
+        return self.text("region_name") or _first_region(self.settings.get("regions"))
+
+    def in_region(self, region: str | None) -> Cloud:
+        """The cloud with the ``values`` of its ``regions:`` entry for ``region`` laid over it."""
+        return attrs.evolve(self, settings=_with_region_values(self.settings, region, self.where))
+
+
+def read_cloud(name: str, source: str, env: Mapping[str, str], config_files: Sequence[str | Path] | None) -> Cloud:
+    """Cloud ``name`` (named by ``source``, for messages), laid over its profile."""
+    files = load_clouds(env, config_files)
+    cloud = files.clouds.get(name)
+    if cloud is None:
+        raise ConfigError(_unknown_cloud(name, source, files))
+    where = f"cloud {name!r} in {', '.join(map(str, files.read))}"
+    if not isinstance(cloud, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings")
+    return Cloud(with_profile(cloud, files, where), where, files.cache_auth)
+
+
 def from_cloud(
     name: str,
     source: str,
@@ -66,34 +112,14 @@ def from_cloud(
     interface: str | None,
     environment_wins: bool = False,
 ) -> tuple[Auth, bool | str]:
-    """The Auth and TLS setting of cloud ``name`` (named by ``source``, for messages).
+    """The Auth and TLS setting of cloud ``name``, as
+    :func:`imgql.http.auth_settings.cloud_settings` merges it with the
+    environment and the arguments."""
+    # The merge reads this module's clouds; imported here, where it is asked for.
+    from .auth_settings import build_auth, cloud_settings
 
-    ``OS_REGION_NAME`` and ``OS_INTERFACE`` win over the cloud's settings,
-    and ``OS_*`` credential variables fill the fields the cloud leaves unset;
-    ``region`` and ``interface`` win over both. With ``environment_wins``
-    (the command line, as the openstack CLI), every ``OS_*`` credential
-    variable and ``OS_AUTH_TYPE`` that is set replaces the cloud's own value.
-    ``envvars`` is the cloud made from the ``OS_*`` variables.
-    """
-    if name == ENVVARS_CLOUD:
-        if not env_value(env, "OS_AUTH_URL"):
-            raise ConfigError(
-                f"cloud {name!r} (from {source}) is the one made from OS_* variables, but OS_AUTH_URL is not set"
-            )
-        return from_env_keystone(env, region, interface), env_verify(env)
-    files = load_clouds(env, config_files)
-    cloud = files.clouds.get(name)
-    if cloud is None:
-        raise ConfigError(_unknown_cloud(name, source, files))
-    where = f"cloud {name!r} in {', '.join(map(str, files.read))}"
-    if not isinstance(cloud, dict):
-        raise ConfigError(f"{where}: expected a mapping of settings")
-    cloud = with_profile(cloud, files, where)
-    verify = _cloud_verify(cloud, where)
-    auth = _cloud_auth(cloud, where, env, verify, token, region, interface, environment_wins)
-    if files.cache_auth and isinstance(auth, KeystoneAuth):
-        auth.use_token_cache(TokenCache.default(env))
-    return auth, verify
+    settings = cloud_settings(name, source, env, config_files, token, region, interface, environment_wins)
+    return build_auth(settings), settings.verify
 
 
 def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
@@ -103,98 +129,6 @@ def _unknown_cloud(name: str, source: str, files: CloudsFiles) -> str:
     known = ", ".join(sorted(files.clouds)) or "none"
     read = ", ".join(map(str, files.read))
     return f"cloud {name!r} (from {source}) is not defined; known clouds: {known} (read: {read}; searched: {searched})"
-
-
-def _cloud_auth(
-    cloud: Mapping[str, Any],
-    where: str,
-    env: Mapping[str, str],
-    verify: bool | str,
-    token: str | None,
-    region: str | None,
-    interface: str | None,
-    environment_wins: bool = False,
-) -> Auth:
-    region = (
-        region
-        or env_value(env, "OS_REGION_NAME")
-        or _text(cloud.get("region_name"), where, "region_name")
-        or _first_region(cloud.get("regions"))
-    )
-    cloud = _with_region_values(cloud, region, where)
-    auth = _auth_section(cloud, where)
-    own = _cloud_fields(auth, where)
-    auth_type = _text(cloud.get("auth_type"), where, "auth_type")
-    if environment_wins:
-        auth_type = env_value(env, "OS_AUTH_TYPE") or auth_type
-        # A password or a user given beside the cloud is that login, not the cloud's.
-        own = _overridden_by_env(own, env)
-    # The method is the cloud's own (or the one OS_AUTH_TYPE names): a stray
-    # OS_APPLICATION_CREDENTIAL_SECRET must not turn a password cloud into something else.
-    method = auth_method(auth_type, own)
-    # A cloud without Keystone takes nothing from the environment.
-    fields = own if method == "static" else _filled_from_env(own, env)
-    # An explicit token replaces the cloud's own credentials but keeps its
-    # Keystone, project and region, as `openstack --os-token` does.
-    if token:
-        fields = attrs.evolve(fields, token=token)
-        method = "static" if method == "static" else "token"
-    endpoint_override = _text(cloud.get("image_endpoint_override"), where, "image_endpoint_override") or _text(
-        cloud.get("endpoint_override"), where, "endpoint_override"
-    )
-    if method == "static":
-        endpoint = endpoint_override or _text(auth.get("endpoint"), where, "auth.endpoint")
-        if not endpoint:
-            raise ConfigError(f"{where}: auth_type {auth_type} needs image_endpoint_override or endpoint_override")
-        return StaticAuth(endpoint, fields.token)
-    # The image service's own interface wins over the general one, as in
-    # openstacksdk; the environment's general one over the cloud's, as in the CLI.
-    interface = (
-        interface
-        or _text(cloud.get("image_interface"), where, "image_interface")
-        or interface_from_env(env)
-        or _text(cloud.get("interface"), where, "interface")
-        or _text(cloud.get("endpoint_type"), where, "endpoint_type")
-    )
-    if method == "plugin":
-        assert auth_type is not None
-        from_env = plugin_options_from_env(env, auth_type, where)
-        own_options = _plugin_options(auth, where)
-        options = {**own_options, **from_env} if environment_wins else {**from_env, **own_options}
-        return PluginAuth(
-            auth_type,
-            options,
-            region=region,
-            interface=interface,
-            endpoint_override=endpoint_override,
-            verify=verify,
-            where=where,
-        )
-    return keystone_auth(fields, method, where, region, interface, endpoint_override)
-
-
-def _overridden_by_env(fields: CredentialFields, env: Mapping[str, str]) -> CredentialFields:
-    """``fields`` with every one an ``OS_*`` variable sets taken from it (the
-    openstack CLI's rule: its options default to the variables and beat the cloud).
-    A token is not among them: it comes as the explicit ``token``."""
-    from_env = env_fields(env)
-    given = {
-        field.name: getattr(from_env, field.name)
-        for field in attrs.fields(CredentialFields)
-        if field.name != "token" and getattr(from_env, field.name) is not None
-    }
-    return attrs.evolve(fields, **given) if given else fields
-
-
-def _filled_from_env(fields: CredentialFields, env: Mapping[str, str]) -> CredentialFields:
-    """``fields`` with the ones left unset taken from ``OS_*`` variables (the CLI's merge)."""
-    from_env = env_fields(env)
-    unset = {
-        field.name: getattr(from_env, field.name)
-        for field in attrs.fields(CredentialFields)
-        if getattr(fields, field.name) is None and getattr(from_env, field.name) is not None
-    }
-    return attrs.evolve(fields, **unset) if unset else fields
 
 
 def _plugin_options(auth: Mapping[str, Any], where: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Credentials from ``OS_*`` environment variables, as the OpenStack CLI reads them.
+"""``OS_*`` environment variables, read as the OpenStack CLI reads them (read only: what they
+add to a cloud or make a login of is merged in :mod:`imgql.http.auth_settings`).
 
 The variables for each credential field come from the one table,
 :class:`~imgql.http.credentials.CredentialFields`; this module adds the
@@ -17,28 +18,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import attrs
-
 from ..errors import ConfigError
-from .credentials import Auth, CredentialFields, StaticAuth, auth_method
-from .keystone import keystone_auth
-from .plugin_auth import PluginAuth, plugin_option_names
+from .credentials import CredentialFields
+from .plugin_auth import plugin_option_names
 
 __all__ = [
     "FALSE_WORDS",
     "TRUE_WORDS",
+    "WHERE",
     "ca_bundle",
     "env_fields",
     "env_token",
     "env_value",
     "env_verify",
-    "from_env_keystone",
-    "from_env_token",
     "image_url",
     "interface_from_env",
     "plugin_options_from_env",
 ]
 
+# The source named in messages about a login read from the environment.
 WHERE = "OS_* environment variables"
 
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -84,47 +82,6 @@ def ca_bundle(path: str, source: str) -> str:
     return str(bundle)
 
 
-def from_env_token(env: Mapping[str, str], token: str | None, region: str | None, interface: str | None) -> Auth | None:
-    """OS_TOKEN (or the explicit token) with OS_IMAGE_URL, or with OS_AUTH_URL for the catalog."""
-    token = token or env_token(env)
-    if not token:
-        return None
-    endpoint = image_url(env)
-    if endpoint:
-        return StaticAuth(endpoint, token)
-    if not env_value(env, "OS_AUTH_URL"):
-        return None
-    fields = attrs.evolve(env_fields(env), token=token)
-    region, interface = _endpoint_choice(env, region, interface)
-    return keystone_auth(fields, "token", WHERE, region, interface, None)
-
-
-def from_env_keystone(env: Mapping[str, str], region: str | None, interface: str | None) -> Auth:
-    """OS_AUTH_URL with a user, an application credential, a token, or another OS_AUTH_TYPE."""
-    fields = env_fields(env)
-    auth_type = env_value(env, "OS_AUTH_TYPE")
-    method = auth_method(auth_type, fields)
-    endpoint = image_url(env)
-    if method == "static":
-        if not endpoint:
-            raise ConfigError(f"{WHERE}: OS_AUTH_TYPE {auth_type} needs OS_IMAGE_URL or OS_ENDPOINT")
-        return StaticAuth(endpoint, fields.token)
-    region, interface = _endpoint_choice(env, region, interface)
-    if method == "plugin":
-        assert auth_type is not None
-        options = plugin_options_from_env(env, auth_type, WHERE)
-        return PluginAuth(
-            auth_type,
-            options,
-            region=region,
-            interface=interface,
-            endpoint_override=endpoint,
-            verify=env_verify(env),
-            where=WHERE,
-        )
-    return keystone_auth(fields, method, WHERE, region, interface, endpoint)
-
-
 def plugin_options_from_env(env: Mapping[str, str], auth_type: str, where: str) -> dict[str, str]:
     """The options of keystoneauth plugin ``auth_type`` from ``OS_<OPTION>`` variables."""
     options: dict[str, str] = {}
@@ -142,12 +99,3 @@ def plugin_options_from_env(env: Mapping[str, str], auth_type: str, where: str) 
 def interface_from_env(env: Mapping[str, str]) -> str | None:
     """OS_INTERFACE, or its legacy name OS_ENDPOINT_TYPE (``internalURL`` reads as ``internal``)."""
     return env_value(env, "OS_INTERFACE", "OS_ENDPOINT_TYPE")
-
-
-def _endpoint_choice(
-    env: Mapping[str, str], region: str | None, interface: str | None
-) -> tuple[str | None, str | None]:
-    # Arguments win over the environment; the image service's own interface
-    # over the general one, as in openstacksdk.
-    interface = interface or env_value(env, "OS_IMAGE_INTERFACE") or interface_from_env(env)
-    return region or env_value(env, "OS_REGION_NAME"), interface

@@ -2,8 +2,11 @@
 
 Explicit arguments, then ``OS_*`` environment variables
 (:mod:`imgql.http.environment`) and ``clouds.yaml``
-(:mod:`imgql.http.clouds`), as the OpenStack CLI looks. Nothing is sent over
-the network here: a Keystone token is asked for on the first request.
+(:mod:`imgql.http.clouds`), as the OpenStack CLI looks. The source that
+applies is merged with the others into one
+:class:`~imgql.http.auth_settings.AuthSettings`, from which the Auth is built
+once. Nothing is sent over the network here: a Keystone token is asked for on
+the first request.
 """
 
 from __future__ import annotations
@@ -12,20 +15,19 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import attrs
+
 from ..errors import ConfigError
-from .clouds import from_cloud
-from .credentials import Auth, StaticAuth
-from .environment import (
-    FALSE_WORDS,
-    TRUE_WORDS,
-    env_token,
-    env_value,
-    env_verify,
-    from_env_keystone,
-    from_env_token,
-    image_url,
+from .auth_settings import (
+    AuthSettings,
+    build_auth,
+    cloud_settings,
+    environment_settings,
+    fixed_endpoint,
+    token_settings,
 )
-from .keystone import KeystoneAuth
+from .credentials import Auth
+from .environment import FALSE_WORDS, TRUE_WORDS, env_token, env_value, image_url
 from .token_cache import TokenCache
 
 __all__ = ["resolve_auth"]
@@ -67,11 +69,11 @@ def resolve_auth(
     and then clouds.yaml's ``cache: {auth: true}``.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
-    auth, verify = _resolve(endpoint, token, cloud, env, config_files, region, interface, environment_wins)
+    settings = _settings(endpoint, token, cloud, env, config_files, region, interface, environment_wins)
     wanted = auth_cache if auth_cache is not None else _env_switch(env, "OS_AUTH_CACHE")
-    if wanted is not None and isinstance(auth, KeystoneAuth):
-        auth.use_token_cache(TokenCache.default(env) if wanted else None)
-    return auth, verify
+    if wanted is not None:
+        settings = attrs.evolve(settings, token_cache=TokenCache.default(env) if wanted else None)
+    return build_auth(settings), settings.verify
 
 
 def _env_switch(env: Mapping[str, str], name: str) -> bool | None:
@@ -85,7 +87,7 @@ def _env_switch(env: Mapping[str, str], name: str) -> bool | None:
     raise ConfigError(f"{name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, not {value!r}")
 
 
-def _resolve(
+def _settings(
     endpoint: str | None,
     token: str | None,
     cloud: str | None,
@@ -94,25 +96,28 @@ def _resolve(
     region: str | None,
     interface: str | None,
     environment_wins: bool,
-) -> tuple[Auth, bool | str]:
+) -> AuthSettings:
+    """The login of the first source that applies, merged with the others."""
     if endpoint:
-        return StaticAuth(endpoint, token or env_token(env)), env_verify(env)
+        return fixed_endpoint(endpoint, token or env_token(env), env)
     if cloud:
-        return from_cloud(cloud, "the cloud argument", env, config_files, token, region, interface, environment_wins)
-    by_token = from_env_token(env, token, region, interface)
+        return cloud_settings(
+            cloud, "the cloud argument", env, config_files, token, region, interface, environment_wins
+        )
+    by_token = token_settings(env, token, region, interface)
     if by_token is not None:
-        return by_token, env_verify(env)
+        return by_token
     env_cloud = env_value(env, "OS_CLOUD")
     if env_cloud:
-        return from_cloud(env_cloud, "OS_CLOUD", env, config_files, token, region, interface, environment_wins)
+        return cloud_settings(env_cloud, "OS_CLOUD", env, config_files, token, region, interface, environment_wins)
     if token:
         raise ConfigError("a token needs an endpoint: pass the Images API endpoint, or set OS_IMAGE_URL or OS_AUTH_URL")
     if env_value(env, "OS_AUTH_URL"):
-        return from_env_keystone(env, region, interface), env_verify(env)
+        return environment_settings(env, region, interface)
     unauthenticated = image_url(env)
     if unauthenticated:
         # An endpoint with no credentials at all: a trusted, unauthenticated Glance.
-        return StaticAuth(unauthenticated, None), env_verify(env)
+        return fixed_endpoint(unauthenticated, None, env)
     if env_token(env):
         raise ConfigError(
             f"{_NOTHING_FOUND} (OS_TOKEN is set, but neither OS_IMAGE_URL nor OS_AUTH_URL says where to use it)"
