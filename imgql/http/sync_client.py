@@ -67,7 +67,7 @@ class Client(ClientCore):
     and TLS settings are kept, and it is not closed here). ``sleep`` replaces
     the wait between tries (for tests). Every other setting (``profile``,
     ``page_size``, ``cloud``, ``region``, ``interface``, ``auth``, ``verify``,
-    ``timeout``, ``retries``, ``concurrency``) is a field of
+    ``timeout``, ``retries``, ``concurrency``, ``on_page``, ...) is a field of
     :class:`~imgql.http.options.ClientOptions`, given as a keyword argument,
     or all at once as ``options=``; keyword arguments win.
     """
