@@ -264,7 +264,7 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _missing(data: Any, pattern: str) -> Problem:
+def missing_problem(data: Any, pattern: str) -> Problem:
     """The problem of a key path that matches nothing, with the closest paths the data has."""
     parts = pattern.split(".")
     paths: set[str] = set()
@@ -283,7 +283,7 @@ def check_queries(
     """Every problem with the queries of ``data``, without calling any API
     (with ``params``, each query's parameters must have values there)."""
     found, missing = find_queries(data, keys)
-    problems = [_missing(data, pattern) for pattern in missing]
+    problems = [missing_problem(data, pattern) for pattern in missing]
     for path, value in found:
         error = check_query(value, params or None)
         if error is not None:
@@ -295,7 +295,7 @@ def resolve_images(data: Any, keys: Iterable[str] | str | None, source: Source, 
     """The image each query of ``data`` picks (``source.one``), by key path.
     Raises :class:`ConfigQueryError` listing every query that failed."""
     found, missing = find_queries(data, keys)
-    problems = [_missing(data, pattern) for pattern in missing]
+    problems = [missing_problem(data, pattern) for pattern in missing]
     images: dict[PathKey, Any] = {}
     for path, value in found:
         name = path_text(path)
@@ -347,7 +347,7 @@ def resolve_pins(
 
     locked, lock_label, file_name = _lock_of(lock, file, refresh)
     found, missing = find_queries(data, keys)
-    problems = [_missing(data, pattern) for pattern in missing]
+    problems = [missing_problem(data, pattern) for pattern in missing]
     pins: dict[PathKey, tuple[Pin, ...]] = {}
     resolved_at = now_text()
     for path, value in found:

@@ -43,12 +43,16 @@ from typing import Any, TextIO
 from ..errors import Error
 from ..lang import fields as F
 from ..lang.grammar import phrases, query_tokens
-from ..run.results import close_names, column_names, known_column
-from .output import FORMATS, ColumnError, Writer, _isatty, check_column_names, sorted_images, table_width
+from ..plan.capabilities import PROFILES as _PROFILE_TABLE
+from ..run.results import known_column
+from .columns import ColumnError, check_column_names, close_names, column_names, sorted_images
+from .exits import exit_code
+from .output import FORMATS, Writer
+from .terminal import isatty, table_width
 
 __all__ = ["HELP", "Shell", "history_path", "is_complete", "starts_a_command"]
 
-PROFILES = ("glance", "documented", "none")
+PROFILES = tuple(_PROFILE_TABLE)
 
 # Keywords and their usual pairs (`order by`, `not in`), read from the grammar.
 KEYWORDS = phrases()
@@ -314,7 +318,7 @@ class Shell:
         self.out.write(plan.explain() + "\n")
 
     def run_query(self, query: Any) -> None:
-        paged = self.pager and self.fmt == "table" and _isatty(self.out)
+        paged = self.pager and self.fmt == "table" and isatty(self.out)
         target: TextIO = io.StringIO() if paged else self.out
         writer = Writer(
             self.fmt,
@@ -429,7 +433,7 @@ class Shell:
     def run(self) -> int:
         """The prompt, or without a terminal the queries of stdin read line by
         line; returns the exit code (non-zero when a query failed without a terminal)."""
-        if self.input is None and not _isatty(sys.stdin):
+        if self.input is None and not isatty(sys.stdin):
             return self.run_lines(sys.stdin)
         try:
             session = self._session()
@@ -453,8 +457,6 @@ class Shell:
     def run_lines(self, lines: Iterable[str]) -> int:
         """Queries read from a file or a pipe, entered by the same rules as at
         the prompt; the exit code of the first error (0 when none failed)."""
-        from .commands import exit_code
-
         buffer: list[str] = []
         try:
             for line in lines:

@@ -12,7 +12,6 @@ Nothing here needs more than the standard library.
 
 from __future__ import annotations
 
-import difflib
 import html
 import importlib
 import json
@@ -26,6 +25,7 @@ from ..lang import fields as F
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "KNOWN_COLUMNS",
     "LONG_COLUMNS",
     "WHOLE_KEYS",
     "Column",
@@ -33,10 +33,7 @@ __all__ = [
     "TableLayout",
     "block_text",
     "cell_text",
-    "close_names",
     "collect",
-    "column_names",
-    "exact_value",
     "fit_table",
     "human_size",
     "known_column",
@@ -54,7 +51,7 @@ class Column:
     key: str
 
 
-_KNOWN: tuple[Column, ...] = (
+KNOWN_COLUMNS: tuple[Column, ...] = (
     Column("ID", "id"),
     Column("Name", "name"),
     Column("Status", "status"),
@@ -81,7 +78,7 @@ _KNOWN: tuple[Column, ...] = (
     Column("Cloud", "cloud"),
 )
 
-_BY_KEY = {c.key: c for c in _KNOWN}
+_BY_KEY = {c.key: c for c in KNOWN_COLUMNS}
 
 # The columns of `openstack image list`, and of its --long (then imgql's own).
 DEFAULT_COLUMNS: tuple[Column, ...] = tuple(_BY_KEY[k] for k in ("id", "name", "status"))
@@ -138,9 +135,9 @@ _MAX_WORD = 20
 _NO_BREAK = "\u00a0"
 _MIN_NAME = 16
 
-# Record keys whose values are byte counts, shown human-readable in tables.
-_BYTE_KEYS = frozenset({"size", "virtual_size"})
-_UNIT_SUFFIX = {"min_ram": " MiB", "min_disk": " GiB"}
+# Byte counts (the field catalog's BYTES fields): counted in bytes they are
+# shown human-readable in tables, counted in larger units with the unit's name.
+_BYTE_FIELDS = {f.name: f for f in F.FIELDS if f.kind is F.Kind.BYTES}
 
 
 def resolve_column(name: str) -> Column:
@@ -163,11 +160,6 @@ def human_size(size: int | float) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def exact_value(record: Mapping[str, Any], key: str) -> Any:
-    """The record's value as the API sent it (None when absent)."""
-    return record.get(key)
-
-
 def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: str = "") -> str:
     """A value as text for a table cell (``human``) or for csv/value output."""
     value = record.get(key)
@@ -175,11 +167,9 @@ def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: 
         return none
     if isinstance(value, bool):
         return "True" if value else "False"
-    if isinstance(value, (int, float)) and human:
-        if key in _BYTE_KEYS:
-            return human_size(value)
-        if key in _UNIT_SUFFIX:
-            return f"{value}{_UNIT_SUFFIX[key]}"
+    if isinstance(value, (int, float)) and human and key in _BYTE_FIELDS:
+        field = _BYTE_FIELDS[key]
+        return human_size(value) if field.unit == 1 else f"{value} {field.unit_name}"
     if isinstance(value, (list, tuple)):
         # A tag with a space must not wrap into what looks like two tags.
         text = ", ".join(str(v).replace(" ", _NO_BREAK) for v in value) if human else ",".join(str(v) for v in value)
@@ -207,7 +197,7 @@ def known_column(name: str) -> Column | None:
     None for anything else (which may be a custom property)."""
     wanted = name.strip()
     lowered = wanted.lower()
-    for column in _KNOWN:
+    for column in KNOWN_COLUMNS:
         if lowered in (column.header.lower(), column.header.lower().replace(" ", "_"), column.key):
             return column
     if lowered == "project":
@@ -216,19 +206,6 @@ def known_column(name: str) -> Column | None:
         key = F.lookup(wanted if F.is_known(wanted) else lowered).name
         return _BY_KEY.get(key, Column(key, key))
     return None
-
-
-def column_names() -> list[str]:
-    """Every name a column can be asked for by, in the form ``-c`` takes."""
-    names = {c.key for c in _KNOWN} | {c.header.lower().replace(" ", "_") for c in _KNOWN}
-    names |= {f.name for f in F.FIELDS} | {"project", "tag", "created", "updated", "hidden"}
-    return sorted(names)
-
-
-def close_names(name: str, candidates: Iterable[str]) -> list[str]:
-    """The candidates ``name`` is probably a typo of, closest first."""
-    lowered = {c.lower(): c for c in candidates}
-    return [lowered[m] for m in difflib.get_close_matches(name.strip().lower(), list(lowered), n=3, cutoff=0.75)]
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
