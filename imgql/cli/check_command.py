@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from ..errors import ConfigQueryError
+from ..errors import ConfigQueryError, ParameterError
 from .exits import EXIT_ERROR, EXIT_OK, exit_code
 from .lockfile import DEFAULT_LOCK
 from .queryfiles import (
@@ -147,8 +147,6 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
 def refuse_places_options(args: argparse.Namespace) -> None:
     """A configuration file's query says where it runs; an option that would add places to
     every query would make the file mean something else than what it says."""
-    from ..errors import ParameterError
-
     if getattr(args, "all_regions", False) or len(getattr(args, "clouds", None) or []) > 1:
         raise ParameterError(
             "--all-regions and several --os-cloud do not apply to configuration files: "

@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -31,7 +32,7 @@ from ..errors import (
 )
 from ..untrusted import visible
 from .columns import ColumnError
-from .queryfiles import exit_code_for
+from .findqueries import exit_code_for
 
 __all__ = [
     "EXIT_AUTH",
@@ -98,8 +99,6 @@ def warnings_in_plain_words() -> Iterator[None]:
     """Query warnings (a near-miss field name, a `%` in a like pattern) on
     stderr as `imgql: warning: ...`, each once however many layers parse the
     same text, instead of Python's format with a source file and line."""
-    import warnings
-
     default_show = warnings.showwarning
     shown: set[str] = set()
 

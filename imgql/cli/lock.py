@@ -14,7 +14,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
@@ -23,7 +22,7 @@ from ..errors import Error, MultipleFound, NotFound, ParameterError
 from ..lang.ast import Query
 from .check_command import refuse_places_options
 from .exits import exit_code
-from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, read_lock, write_lock
+from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, lock_name, read_lock, write_lock
 from .pinning import Answer, Change, answer_query, canonical_query, compare, now_text, why_gone
 from .queryfiles import (
     Diagnostic,
@@ -64,12 +63,6 @@ class Found:
     text: str
     query: Query
     path: str = ""  # the file as given, for messages with its lines and columns
-
-
-def lock_name(path: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> str:
-    """How the lock names a configuration file: relative to the lock's folder."""
-    folder = Path(os.path.abspath(lock_path)).parent
-    return Path(os.path.relpath(os.path.abspath(path), folder)).as_posix()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,8 @@ import attrs
 
 from ..errors import Error, NotFound
 from ..lang.ast import And, Compare, Expr, Query
+from ..lang.parser import parse
+from ..plan.locations import split_places
 from .lockfile import Entry, Lock, Pin, place_text
 
 __all__ = [
@@ -45,8 +47,6 @@ def now_text() -> str:
 
 def canonical_query(text: str, params: Mapping[str, Any]) -> Query:
     """The query as it resolves: parsed strictly, with the parameters it uses bound."""
-    from ..lang.parser import parse
-
     query = parse(text, strict=True)
     used = {name: value for name, value in params.items() if name in query.params}
     return query.bind(**used) if query.params else query
@@ -102,8 +102,6 @@ def answer_query(source: Any, query: Query, resolved_at: str) -> Answer:
 
 
 def _answer_one(source: Any, query: Query, resolved_at: str) -> tuple[tuple[Pin, ...], dict[str, str]]:
-    from ..plan.locations import split_places
-
     places, _ = split_places(query)
     if not places.named:
         image = source.one(query)

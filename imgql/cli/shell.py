@@ -41,6 +41,8 @@ from typing import Any, TextIO
 
 from ..errors import Error
 from ..lang import fields as F
+from ..lang.parser import parse
+from ..lang.searchbox import search_box
 from ..run.results import known_column
 from .columns import ColumnError, check_column_names, close_names, column_names, sorted_images
 from .completion import KEYWORDS, PROFILES, TOKENS, completions
@@ -193,8 +195,6 @@ class Shell:
         elif name == "\\plan":
             self.show_plan(rest)
         elif name == "\\search":
-            from ..lang.searchbox import search_box
-
             query = search_box(rest)
             self.err.write(f"query: {query}\n")
             for term, reason in query.ignored:
@@ -240,8 +240,6 @@ class Shell:
             self.columns = names
 
     def show_plan(self, text: str) -> None:
-        from ..lang.parser import parse
-
         if not text:
             raise Error("\\plan needs a query: \\plan images where tag = lts")
         query = parse(text)
