@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import attrs
-
-from ..errors import ConfigError, QueryError, QueryWarning
+from ..errors import ConfigError
 from ..lang.ast import Query
-from ..lang.format import format_expr, format_query, format_value
+from ..lang.format import format_value
 from ..lang.parser import parse
 from ..plan.locations import EVERY_REGION
 from ..run.image import Image
+from .composed import condition, joined, parse_composed
 
 __all__ = [
     "OS_OPTIONS",
@@ -154,37 +152,22 @@ def labelled(images: Iterable[Any], cloud: str | None) -> Iterator[Any]:
 def placed(query: Query | str, args: argparse.Namespace) -> Query:
     """The query with the places the options name (``--all-regions``,
     ``--os-cloud`` given several times) joined to it as conditions, so that
-    the options and the query syntax make the same plan."""
+    the options and the query syntax make the same plan: as text, parsed,
+    so the same rules hold (``--os-cloud '*'`` is refused as ``cloud in (*)`` is)."""
     parsed = parse(query) if isinstance(query, str) else query
     conditions = _place_conditions(args)
     if not conditions:
         return parsed
-    text = " else ".join(_joined(tier, conditions) for tier in parsed.tiers)
-    # Parsed as text, so the same rules hold as for conditions written in the
-    # query (`--os-cloud '*'` is refused as `cloud in (*)` is), reported
-    # without a position: the text is not the one the person wrote.
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", QueryWarning)  # the query was checked already
-            return parse(text)
-    except QueryError as exc:
-        raise type(exc)(exc.message) from None
+    return parse_composed(" else ".join(joined(tier, conditions) for tier in parsed.tiers))
 
 
 def _place_conditions(args: argparse.Namespace) -> list[str]:
     """The conditions the options stand for, as a query writes them."""
     conditions = []
     if getattr(args, "all_regions", False):
-        conditions.append(f"region = {format_value('region', EVERY_REGION)}")
+        conditions.append(condition("region", EVERY_REGION))
     clouds = getattr(args, "clouds", None) or []
     if len(clouds) > 1:
         names = ", ".join(format_value("cloud", cloud) for cloud in dict.fromkeys(clouds))
         conditions.append(f"cloud in ({names})")
     return conditions
-
-
-def _joined(tier: Query, conditions: Sequence[str]) -> str:
-    """The text of one tier of a query with ``conditions`` joined to its own with `and`."""
-    head, _, tail = format_query(attrs.evolve(tier, where=None, fallbacks=())).partition("images")
-    where = [f"({format_expr(tier.where)})"] if tier.where is not None else []
-    return f"{head}images where {' and '.join([*where, *conditions])}{tail}"
