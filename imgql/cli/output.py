@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Literal, TextIO
 
 from ..errors import Error
-from ..lang import fields as F
 from ..optional import optional_module
-from ..run.results import Column, TableLayout, block_text, cell_text, fit_table, plain_table, resolve_column, wrap_cell
+from ..run.results import Column, cell_text, resolve_column
 from ..untrusted import visible
 from .columns import check_columns_present, columns_for
 from .columns import record_of as _record
 from .progress import Progress
-from .terminal import isatty
+from .table import draw_table
 
 __all__ = ["FORMATS", "QUOTING", "Writer", "yaml_module"]
 
@@ -230,63 +228,11 @@ class Writer:
             raise KeyboardInterrupt
         return self.count
 
-    def layout(self, records: Sequence[Mapping[str, Any]]) -> TableLayout:
-        rows = [[cell_text(r, c.key) for c in self.columns] for r in records]
-        layout = fit_table(self.columns, rows, self.width, may_drop=self.may_drop)
-        if layout.dropped:
-            names = ", ".join(c.header for c in layout.dropped)
-            self.err.write(
-                f"note: {names} left out to fit {self.width} columns; "
-                "show them with -c COLUMN, --long, -f yaml or --max-width 0\n"
-            )
-            self.err.flush()
-        return layout
-
     def table(self, records: Sequence[Mapping[str, Any]]) -> str:
-        layout = self.layout(records)
-        if layout.blocks:
-            return block_text(records, layout.columns, self.width) + "\n"
-        rich_table = self._rich_table(records, layout) if self.use_rich else None
-        if rich_table is not None:
-            return rich_table
-        return plain_table(records, self.columns, layout=layout) + "\n"
-
-    def _rich_table(self, records: Sequence[Mapping[str, Any]], layout: TableLayout) -> str | None:
-        try:
-            from rich import box
-            from rich.console import Console
-            from rich.table import Table
-        except ImportError:
-            return None
-        is_tty = isatty(self.out)
-        table = Table(box=box.ROUNDED if is_tty else box.ASCII2, header_style="bold" if is_tty else "", pad_edge=True)
-        for column, width in zip(layout.columns, layout.widths, strict=True):
-            numeric = column.key in _BYTE_COUNTS
-            # Widths come from fit_table: rich only draws them.
-            table.add_column(column.header, width=width, overflow="fold", justify="right" if numeric else "left")
-        for record in records:
-            # Wrapped here as the plain table wraps (at spaces and hyphens):
-            # rich's own fold would cut a name mid-word.
-            cells = (cell_text(record, c.key) for c in layout.columns)
-            table.add_row(
-                *("\n".join(wrap_cell(cell, width)) for cell, width in zip(cells, layout.widths, strict=True)),
-                end_section=False,
-            )
-        console = Console(
-            file=self.out,
-            width=max(layout.width, 1),
-            force_terminal=is_tty,
-            no_color=not is_tty or "NO_COLOR" in os.environ,
-            highlight=False,
-            soft_wrap=False,
+        return draw_table(
+            records, self.columns, self.out, self.err, width=self.width, may_drop=self.may_drop, use_rich=self.use_rich
         )
-        with console.capture() as capture:
-            console.print(table, markup=False)
-        return capture.get()
 
-
-# Byte counts (the field catalog's BYTES fields) are right-aligned, as numbers.
-_BYTE_COUNTS = frozenset(f.name for f in F.FIELDS if f.kind is F.Kind.BYTES)
 
 # What a spreadsheet reads as the start of a formula (tab and CR included, as OWASP lists them).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -35,6 +35,7 @@ __all__ = [
     "cell_text",
     "collect",
     "fit_table",
+    "fit_widths",
     "human_size",
     "known_column",
     "plain_table",
@@ -220,12 +221,11 @@ def wrap_cell(text: str, width: int) -> list[str]:
 
 @attrs.frozen
 class TableLayout:
-    """How a table fits a width: the columns kept and their widths, the ones
-    left out, or ``blocks`` (one record per block) when even ID and Name do not fit."""
+    """How a table fits a width: its columns and their widths, or ``blocks``
+    (one record per block) when they do not fit."""
 
     columns: tuple[Column, ...]
     widths: tuple[int, ...]
-    dropped: tuple[Column, ...] = ()
     blocks: bool = False
 
     @property
@@ -237,31 +237,23 @@ def _header_words(header: str) -> int:
     return max((len(w) for w in header.split()), default=0)
 
 
-def fit_table(
-    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, *, may_drop: bool = True
-) -> TableLayout:
+def fit_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> TableLayout:
     """Widths for a table of ``rows`` (cell texts) drawn within ``width``
     characters, borders included (None: no limit).
 
     Whole columns (:data:`WHOLE_KEYS`, ids first of all) keep every value on
     one line; only their headings may wrap. Other columns wrap, Name last and
-    never below a readable width. When that is not enough, columns are left
-    out from the right (``may_drop``) or the table becomes one block per record.
+    never below a readable width. When that is not enough, the table becomes
+    one block per record.
     """
-    kept = list(columns)
-    dropped: list[Column] = []
-    while True:
-        layout = _fit(kept, [[row[columns.index(c)] for c in kept] for row in rows], width)
-        if layout is not None:
-            return TableLayout(tuple(kept), layout, tuple(dropped))
-        removable = [c for c in kept if c.key not in ("id", "name")]
-        if not may_drop or not removable:
-            return TableLayout(tuple(columns), tuple(len(c.header) for c in columns), (), blocks=True)
-        dropped.insert(0, removable[-1])
-        kept.remove(removable[-1])
+    widths = fit_widths(columns, rows, width)
+    if widths is None:
+        return TableLayout(tuple(columns), tuple(len(c.header) for c in columns), blocks=True)
+    return TableLayout(tuple(columns), widths)
 
 
-def _fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> tuple[int, ...] | None:
+def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> tuple[int, ...] | None:
+    """The widths of ``columns`` that fit ``width`` (see :func:`fit_table`), or None when none do."""
     natural = [max([len(c.header), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     if width is None:
         return tuple(natural)
@@ -303,7 +295,7 @@ def plain_table(
     ``width`` characters (None: as wide as the values)."""
     records = list(records)
     rows = [[cell_text(r, c.key) for c in columns] for r in records]
-    layout = layout or fit_table(columns, rows, width, may_drop=False)
+    layout = layout or fit_table(columns, rows, width)
     if layout.blocks:
         return block_text(records, layout.columns, width)
     index = [list(columns).index(c) for c in layout.columns]
