@@ -17,7 +17,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from ..errors import ConfigQueryError
+from ..errors import ConfigQueryError, ParameterError
+from .exits import EXIT_ERROR, EXIT_OK, exit_code
 from .lockfile import DEFAULT_LOCK
 from .queryfiles import (
     Diagnostic,
@@ -32,6 +33,7 @@ from .queryfiles import (
     read_params,
     resolve_pins,
 )
+from .sources import close_source, open_source
 
 __all__ = ["FileReport", "add_check_arguments", "check_one_file", "refuse_places_options", "run_check"]
 
@@ -107,8 +109,6 @@ def check_one_file(
 
 
 def run_check(args: argparse.Namespace, out: TextIO) -> int:
-    from .commands import EXIT_ERROR, EXIT_OK, _close, exit_code, open_source
-
     refuse_places_options(args)
     params = read_params(getattr(args, "params_file", None), getattr(args, "param", []))
     lock = args.lock or (DEFAULT_LOCK if args.resolve and os.path.exists(DEFAULT_LOCK) else None)
@@ -119,7 +119,7 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
             reports.append(check_one_file(path, args.keys, source, params, lock, args.refresh))
     finally:
         if source is not None:
-            _close(source)
+            close_source(source)
     code = EXIT_OK
     for diagnostic in (d for report in reports for d in report.diagnostics):
         # A query's own error decides; an unreadable file is "other" (1).
@@ -147,8 +147,6 @@ def run_check(args: argparse.Namespace, out: TextIO) -> int:
 def refuse_places_options(args: argparse.Namespace) -> None:
     """A configuration file's query says where it runs; an option that would add places to
     every query would make the file mean something else than what it says."""
-    from ..errors import ParameterError
-
     if getattr(args, "all_regions", False) or len(getattr(args, "clouds", None) or []) > 1:
         raise ParameterError(
             "--all-regions and several --os-cloud do not apply to configuration files: "

@@ -36,6 +36,8 @@ import attrs
 from ..errors import ConfigError, Error, ParameterError, PartialAnswerWarning, QueryWarning
 from ..lang.ast import Query
 from ..run.flat import flat
+from .exits import EXIT_ERROR, exit_code, explain
+from .sources import open_source, placed
 
 __all__ = ["ExternalRequest", "InputError", "answer", "cmd_external", "locked_answer", "one_line", "read_request"]
 
@@ -151,8 +153,6 @@ def one_line(message: str) -> str:
 
 
 def cmd_external(args: argparse.Namespace, out: TextIO, stdin: TextIO | None = None) -> int:
-    from .commands import EXIT_ERROR, exit_code, explain, open_source, placed
-
     seen: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as seen:

@@ -8,12 +8,14 @@ quotes, escapes or folds the query.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from ..errors import line_and_column
-from .queryfiles import PathKey, Problem, _walk_all, _yaml, path_text
+from ..errors import QueryError, line_and_column
+from .configfiles import Diagnostic, yaml_module
+from .findqueries import PathKey, Problem, path_text, walk_all
 
-__all__ = ["Locator"]
+__all__ = ["Locator", "diagnose"]
 
 
 class Locator:
@@ -31,7 +33,7 @@ class Locator:
             self._searched_spans(data)
 
     def _yaml_spans(self) -> None:
-        yaml = _yaml()
+        yaml = yaml_module()
         try:
             roots = list(yaml.compose_all(self.text))
         except yaml.YAMLError:  # pragma: no cover - the file loaded already
@@ -55,7 +57,7 @@ class Locator:
 
     def _searched_spans(self, data: Any) -> None:
         cursor = 0
-        for path, value in _walk_all(data):
+        for path, value in walk_all(data):
             if not isinstance(value, (str, int, float, bool)) and value is not None:
                 continue
             span = self._search_value(value, cursor)
@@ -125,3 +127,16 @@ def _locate(source: str, start: int, end: int, query: str, offset: int) -> int |
             if found is not None:
                 return found + len(before)
     return None
+
+
+def diagnose(name: str, text: str, kind: str, data: Any, problems: Sequence[Problem]) -> list[Diagnostic]:
+    """Problems with queries of a loaded file, as ``file:line:column`` diagnostics."""
+    if not problems:
+        return []
+    locator = Locator(text, kind, data)
+    out = []
+    for problem in problems:
+        line, column = locator.position(problem)
+        caret = problem.error.caret() if isinstance(problem.error, QueryError) else ""
+        out.append(Diagnostic(name, line, column, problem.message, problem.path, caret, problem.error))
+    return out

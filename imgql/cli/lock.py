@@ -14,16 +14,30 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
 from ..errors import Error, MultipleFound, NotFound, ParameterError
 from ..lang.ast import Query
-from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, read_lock, write_lock
+from .check_command import refuse_places_options
+from .exits import exit_code
+from .lockfile import DEFAULT_LOCK, Entry, Lock, Pin, lock_name, read_lock, write_lock
 from .pinning import Answer, Change, answer_query, canonical_query, compare, now_text, why_gone
-from .queryfiles import Diagnostic, Problem, diagnose, find_queries, load_file, path_text
+from .queryfiles import (
+    Diagnostic,
+    FileError,
+    Problem,
+    check_query,
+    diagnose,
+    find_queries,
+    load_file,
+    missing_problem,
+    no_query_problem,
+    path_text,
+    read_params,
+)
+from .sources import close_source, open_source
 
 __all__ = [
     "EXIT_OUT_OF_DATE",
@@ -49,12 +63,6 @@ class Found:
     text: str
     query: Query
     path: str = ""  # the file as given, for messages with its lines and columns
-
-
-def lock_name(path: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> str:
-    """How the lock names a configuration file: relative to the lock's folder."""
-    folder = Path(os.path.abspath(lock_path)).parent
-    return Path(os.path.relpath(os.path.abspath(path), folder)).as_posix()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,7 +92,6 @@ def collect(
     files: Sequence[str], keys: Sequence[str] | None, lock_path: str, params: Mapping[str, Any]
 ) -> tuple[list[Found], list[Diagnostic]]:
     """Every query of ``files`` at ``keys``, checked and with its parameters bound."""
-    from .queryfiles import FileError, check_query, no_query_problem
 
     found: list[Found] = []
     diagnostics: list[Diagnostic] = []
@@ -95,7 +102,7 @@ def collect(
             diagnostics.append(exc.diagnostic)
             continue
         queries, missing = find_queries(data, keys)
-        problems: list[Problem] = [_missing_problem(data, pattern) for pattern in missing]
+        problems: list[Problem] = [missing_problem(data, pattern) for pattern in missing]
         if not queries and not missing:
             problems.append(no_query_problem(keys))
         for key, value in queries:
@@ -112,17 +119,7 @@ def collect(
     return found, diagnostics
 
 
-def _missing_problem(data: Any, pattern: str) -> Problem:
-    from .queryfiles import _missing
-
-    return _missing(data, pattern)
-
-
 def cmd_lock(args: argparse.Namespace, out: TextIO) -> int:
-    from .check_command import refuse_places_options
-    from .commands import _close, exit_code, open_source
-    from .queryfiles import read_params
-
     refuse_places_options(args)
     lock_path = args.lock or DEFAULT_LOCK
     params = read_params(getattr(args, "params_file", None), getattr(args, "param", []))
@@ -143,7 +140,7 @@ def cmd_lock(args: argparse.Namespace, out: TextIO) -> int:
         _known_keys(old, found, upgrade)
         new, problems = relock(source, old, found, files, upgrade)
     finally:
-        _close(source)
+        close_source(source)
     if problems:
         return _report_problems(problems, out, exit_code)
     wrote = write_lock(lock_path, new)

@@ -32,6 +32,7 @@ __all__ = [
     "Pin",
     "dumps",
     "loads",
+    "lock_name",
     "place_text",
     "read_lock",
     "write_lock",
@@ -207,3 +208,9 @@ def write_lock(path: str | os.PathLike[str], lock: Lock) -> bool:
     except OSError as exc:
         raise LockFileError(f"cannot write the lock {os.fspath(path)}: {exc.strerror or exc}") from None
     return True
+
+
+def lock_name(path: str | os.PathLike[str], lock_path: str | os.PathLike[str]) -> str:
+    """How the lock names a configuration file: relative to the lock's folder."""
+    folder = Path(os.path.abspath(lock_path)).parent
+    return Path(os.path.relpath(os.path.abspath(path), folder)).as_posix()

@@ -6,6 +6,9 @@ import argparse
 import sys
 from typing import TextIO
 
+from .exits import EXIT_OK
+from .sources import resolve_credentials
+
 __all__ = ["add_logout_arguments", "cmd_logout"]
 
 
@@ -21,7 +24,6 @@ def cmd_logout(args: argparse.Namespace, out: TextIO) -> int:
     until it expires, as with any client that drops it."""
     from ..http.keystone import KeystoneAuth
     from ..http.token_cache import TokenCache
-    from .commands import EXIT_OK, resolve_credentials
 
     cache = TokenCache.default()
     if args.every_login:

@@ -10,45 +10,21 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import ModuleType
 from typing import Any, Literal, TextIO
 
 from ..errors import Error
 from ..optional import optional_module
-from ..run.results import (
-    DEFAULT_COLUMNS,
-    LONG_COLUMNS,
-    Column,
-    TableLayout,
-    block_text,
-    cell_text,
-    close_names,
-    column_names,
-    fit_table,
-    known_column,
-    plain_table,
-    resolve_column,
-    wrap_cell,
-)
+from ..run.results import Column, cell_text, resolve_column
 from ..untrusted import visible
+from .columns import check_columns_present, columns_for
+from .columns import record_of as _record
+from .progress import Progress
+from .table import draw_table
 
-__all__ = [
-    "FORMATS",
-    "QUOTING",
-    "ColumnError",
-    "Progress",
-    "Writer",
-    "check_column_names",
-    "columns_for",
-    "sorted_images",
-    "table_width",
-    "terminal_width",
-]
+__all__ = ["FORMATS", "QUOTING", "Writer", "yaml_module"]
 
 FORMATS = ("table", "json", "yaml", "csv", "value")
 QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
@@ -57,82 +33,6 @@ QUOTING: dict[str, Literal[0, 1, 2, 3]] = {
     "none": csv.QUOTE_NONE,
     "nonnumeric": csv.QUOTE_NONNUMERIC,
 }
-
-
-class ColumnError(Error):
-    """A column that names nothing: not a heading, a field, nor a property of
-    any image listed (a usage error, exit code 2)."""
-
-
-def _did_you_mean(found: Sequence[str]) -> str:
-    return f"; did you mean {' or '.join(repr(f) for f in found)}?" if found else ""
-
-
-def check_column_names(names: Sequence[str]) -> None:
-    """Refuse a column name that is a typo of a known one (``-c nmae``)."""
-    for name in names:
-        if not name.strip():
-            raise ColumnError("an empty column name")
-        if known_column(name) is None:
-            close = close_names(name, column_names())
-            if close:
-                raise ColumnError(f"unknown column {name!r}{_did_you_mean(close)}")
-
-
-def check_columns_present(columns: Sequence[Column], records: Sequence[Mapping[str, Any]]) -> None:
-    """A custom-property column that no listed image has is most likely a typo."""
-    if not records:
-        return
-    for column in columns:
-        if known_column(column.key) is not None or any(column.key in r for r in records):
-            continue
-        keys = {str(k) for r in records for k in r}
-        raise ColumnError(
-            f"unknown column {column.key!r}: not a heading, a field, nor a property of any image listed"
-            + _did_you_mean(close_names(column.key, keys | set(column_names())))
-        )
-
-
-def columns_for(names: Sequence[str] | None, long: bool) -> tuple[Column, ...]:
-    if names:
-        check_column_names(names)
-        return tuple(resolve_column(n) for n in names)
-    return LONG_COLUMNS if long else DEFAULT_COLUMNS
-
-
-def _sort_value(value: Any) -> tuple[int, Any]:
-    # Missing values last; numbers before text so that mixed columns still sort.
-    if value is None:
-        return (2, "")
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (0, value)
-    return (1, str(value).lower() if not isinstance(value, (list, tuple)) else ",".join(map(str, value)))
-
-
-def _sort_key(key: str) -> Callable[[Any], tuple[int, Any]]:
-    return lambda image: _sort_value(_record(image).get(key))
-
-
-def sorted_images(images: Iterable[Any], names: Sequence[str], descending: bool = False) -> list[Any]:
-    """The images ordered by the given columns, as the openstack CLI's
-    ``--sort-column`` does it: on the client, after the query."""
-    check_column_names(names)
-    keys = [resolve_column(n).key for n in names]
-    items = list(images)
-    for key in reversed(keys):
-        present = [i for i in items if _record(i).get(key) is not None]
-        missing = [i for i in items if _record(i).get(key) is None]
-        present.sort(key=_sort_key(key), reverse=descending)
-        # As `order by`: nulls first ascending, last descending (docs/language.md).
-        items = present + missing if descending else missing + present
-    return items
-
-
-def _record(image: Any) -> Mapping[str, Any]:
-    raw = getattr(image, "raw", image)
-    return raw if isinstance(raw, Mapping) else {}
 
 
 def _placed(image: Any, places: Sequence[str]) -> Mapping[str, Any]:
@@ -328,186 +228,11 @@ class Writer:
             raise KeyboardInterrupt
         return self.count
 
-    def layout(self, records: Sequence[Mapping[str, Any]]) -> TableLayout:
-        rows = [[cell_text(r, c.key) for c in self.columns] for r in records]
-        layout = fit_table(self.columns, rows, self.width, may_drop=self.may_drop)
-        if layout.dropped:
-            names = ", ".join(c.header for c in layout.dropped)
-            self.err.write(
-                f"note: {names} left out to fit {self.width} columns; "
-                "show them with -c COLUMN, --long, -f yaml or --max-width 0\n"
-            )
-            self.err.flush()
-        return layout
-
     def table(self, records: Sequence[Mapping[str, Any]]) -> str:
-        layout = self.layout(records)
-        if layout.blocks:
-            return block_text(records, layout.columns, self.width) + "\n"
-        rich_table = self._rich_table(records, layout) if self.use_rich else None
-        if rich_table is not None:
-            return rich_table
-        return plain_table(records, self.columns, layout=layout) + "\n"
-
-    def _rich_table(self, records: Sequence[Mapping[str, Any]], layout: TableLayout) -> str | None:
-        try:
-            from rich import box
-            from rich.console import Console
-            from rich.table import Table
-        except ImportError:
-            return None
-        is_tty = _isatty(self.out)
-        table = Table(box=box.ROUNDED if is_tty else box.ASCII2, header_style="bold" if is_tty else "", pad_edge=True)
-        for column, width in zip(layout.columns, layout.widths, strict=True):
-            numeric = column.key in ("size", "virtual_size", "min_ram", "min_disk")
-            # Widths come from fit_table: rich only draws them.
-            table.add_column(column.header, width=width, overflow="fold", justify="right" if numeric else "left")
-        for record in records:
-            # Wrapped here as the plain table wraps (at spaces and hyphens):
-            # rich's own fold would cut a name mid-word.
-            cells = (cell_text(record, c.key) for c in layout.columns)
-            table.add_row(
-                *("\n".join(wrap_cell(cell, width)) for cell, width in zip(cells, layout.widths, strict=True)),
-                end_section=False,
-            )
-        console = Console(
-            file=self.out,
-            width=max(layout.width, 1),
-            force_terminal=is_tty,
-            no_color=not is_tty or "NO_COLOR" in os.environ,
-            highlight=False,
-            soft_wrap=False,
+        return draw_table(
+            records, self.columns, self.out, self.err, width=self.width, may_drop=self.may_drop, use_rich=self.use_rich
         )
-        with console.capture() as capture:
-            console.print(table, markup=False)
-        return capture.get()
 
 
 # What a spreadsheet reads as the start of a formula (tab and CR included, as OWASP lists them).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-def table_width(out: Any, max_width: int | None = None, fit_width: bool = False) -> int | None:
-    """The width a table must fit (None: no limit), as the openstack CLI's
-    ``--max-width`` (0 turns fitting off) and ``--fit-width`` decide it."""
-    if max_width is not None and max_width <= 0:
-        return None
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        width: int | None = int(columns)
-    elif _isatty(out):
-        width = terminal_width(out)
-    elif fit_width or max_width:
-        width = _any_terminal_width()
-    else:
-        width = None  # piped into a file or a pager: do not cut or wrap values
-    if max_width:
-        width = min(width, max_width) if width else max_width
-    return width
-
-
-def _any_terminal_width() -> int:
-    for stream in (sys.stderr, sys.stdin):
-        if _isatty(stream):
-            try:
-                return os.get_terminal_size(stream.fileno()).columns
-            except (OSError, ValueError, AttributeError):
-                continue
-    return 80
-
-
-def terminal_width(stream: Any = None) -> int:
-    """The width to draw tables at: the terminal's, COLUMNS, or wide when piped."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if stream is not None and _isatty(stream):
-        try:
-            return os.get_terminal_size(stream.fileno()).columns
-        except (OSError, ValueError, AttributeError):
-            pass
-    # Piped into a file or a pager: do not cut or wrap values.
-    return 4096
-
-
-# --------------------------------------------------------------------------- progress
-
-
-class Progress:
-    """Pages and images so far, on stderr, only when stderr is a terminal.
-
-    ``page()`` may be called from worker threads (concurrent requests)."""
-
-    def __init__(self, stream: TextIO | None = None, *, enabled: bool | None = None, label: str = "listing") -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _isatty(self.stream) if enabled is None else enabled
-        self.label = label
-        self.pages = 0
-        self.images = 0
-        self._lock = threading.Lock()
-        self._last = 0.0
-        self._shown = False
-        self._status: Any = None
-
-    def __enter__(self) -> Progress:
-        if self.enabled:
-            try:
-                from rich.console import Console
-
-                console = Console(file=self.stream, stderr=True)
-                self._status = console.status(self._text(), spinner="dots")
-                self._status.start()
-            except ImportError:
-                self._status = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _text(self) -> str:
-        pages = f"{self.pages} page{'' if self.pages == 1 else 's'}, " if self.pages else ""
-        return f"{self.label}: {pages}{self.images} image{'' if self.images == 1 else 's'} so far"
-
-    def page(self) -> None:
-        with self._lock:
-            self.pages += 1
-        self._show()
-
-    def image(self) -> None:
-        self.images += 1
-        self._show()
-
-    def _show(self, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        if self._status is not None:
-            self._status.update(self._text())
-        else:
-            self.stream.write("\r\x1b[2K" + self._text())
-            self.stream.flush()
-            self._shown = True
-
-    def close(self) -> None:
-        if self._status is not None:
-            self._status.stop()
-            self._status = None
-        elif self._shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self._shown = False
-
-    def track(self, images: Iterable[Any]) -> Iterator[Any]:
-        for image in images:
-            self.image()
-            yield image

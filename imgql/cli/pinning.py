@@ -17,7 +17,10 @@ from typing import Any
 import attrs
 
 from ..errors import Error, NotFound
-from ..lang.ast import And, Compare, Expr, Query
+from ..lang.ast import Query
+from ..lang.parser import parse
+from ..plan.locations import split_places
+from .composed import condition, own_conditions, parse_composed
 from .lockfile import Entry, Lock, Pin, place_text
 
 __all__ = [
@@ -45,8 +48,6 @@ def now_text() -> str:
 
 def canonical_query(text: str, params: Mapping[str, Any]) -> Query:
     """The query as it resolves: parsed strictly, with the parameters it uses bound."""
-    from ..lang.parser import parse
-
     query = parse(text, strict=True)
     used = {name: value for name, value in params.items() if name in query.params}
     return query.bind(**used) if query.params else query
@@ -102,8 +103,6 @@ def answer_query(source: Any, query: Query, resolved_at: str) -> Answer:
 
 
 def _answer_one(source: Any, query: Query, resolved_at: str) -> tuple[tuple[Pin, ...], dict[str, str]]:
-    from ..plan.locations import split_places
-
     places, _ = split_places(query)
     if not places.named:
         image = source.one(query)
@@ -137,17 +136,15 @@ def _place_pin(image: Any, resolved_at: str, *, cloud: bool, region: bool) -> Pi
 
 def _at_pin(query: Query, pin: Pin, *, keep_where: bool) -> Query:
     """A query for the pinned image alone, at its place; with ``keep_where``, also under the query's conditions."""
-    parts: list[Expr] = []
-    if keep_where and query.where is not None:
-        # Flat, so that the query's own region and cloud conditions stay at the top level, where places are read.
-        parts.extend(query.where.operands if isinstance(query.where, And) else (query.where,))
-    parts.append(Compare("id", "=", pin.id))
+    # Flat, so that the query's own region and cloud conditions stay at the top level, where places are read.
+    conditions = own_conditions(query) if keep_where else []
+    conditions.append(condition("id", pin.id))
     if pin.region:
-        parts.append(Compare("region", "=", pin.region))
+        conditions.append(condition("region", pin.region))
     if pin.cloud:
-        parts.append(Compare("cloud", "=", pin.cloud))
-    where = parts[0] if len(parts) == 1 else And(tuple(parts))
-    return Query(where=where, all_images=query.all_images if keep_where else True)
+        conditions.append(condition("cloud", pin.cloud))
+    head = "all images" if query.all_images or not keep_where else "images"
+    return parse_composed(f"{head} where {' and '.join(conditions)}")
 
 
 def why_gone(source: Any, query: Query, pin: Pin) -> str | None:

@@ -37,25 +37,25 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import Error
 from ..lang import fields as F
-from ..lang.grammar import phrases, query_tokens
-from ..run.results import close_names, column_names, known_column
-from .output import FORMATS, ColumnError, Writer, _isatty, check_column_names, sorted_images, table_width
+from ..lang.parser import parse
+from ..lang.searchbox import search_box
+from ..run.results import known_column
+from .columns import ColumnError, check_column_names, close_names, column_names, sorted_images
+from .completion import KEYWORDS, PROFILES, TOKENS, completions
+from .exits import exit_code
+from .output import FORMATS, Writer
+from .prompt import history_path, prompt_session
+from .shell_input import BARE_COMMANDS, is_complete, parses, starts_a_command
+from .terminal import isatty, table_width
 
-__all__ = ["HELP", "Shell", "history_path", "is_complete", "starts_a_command"]
+__all__ = ["HELP", "KEYWORDS", "PROFILES", "TOKENS", "Shell", "history_path", "is_complete", "starts_a_command"]
 
-PROFILES = ("glance", "documented", "none")
+_TOKENS = TOKENS  # its name here before completion.py held it
 
-# Keywords and their usual pairs (`order by`, `not in`), read from the grammar.
-KEYWORDS = phrases()
-
-META_COMMANDS = ("\\plan", "\\search", "\\format", "\\columns", "\\profile", "\\pager", "\\help", "\\quit")
-# Words that work alone on a line, as in other shells.
-BARE_COMMANDS = {"help": "\\help", "?": "\\help", "exit": "\\quit", "quit": "\\quit"}
 
 HELP = """\
 Type a query and press Enter: it runs, or its mistake is shown.
@@ -80,65 +80,6 @@ Tab completes fields, keywords and values seen so far.
 # Values remembered from results, for completion.
 _SEEN_FIELDS = ("status", "visibility", "tags", "os_distro")
 _MAX_SEEN = 500
-
-_WORD = re.compile(r"[\w.\-:*/+@%&']*\Z")
-_TOKENS = query_tokens()
-_VALUE_CONTEXT = ("=", "==", "!=", "<>", "<", "<=", ">", ">=", "(", ",", "like", "contains", "~")
-
-
-def history_path(environ: dict[str, str] | None = None) -> Path:
-    """Where the shell keeps its history."""
-    env = os.environ if environ is None else environ
-    state = env.get("XDG_STATE_HOME", "").strip()
-    base = Path(state) if state and os.path.isabs(state) else Path.home() / ".local" / "state"
-    return base / "imgql" / "history"
-
-
-def is_complete(text: str) -> bool:
-    """Whether Enter should run ``text`` rather than start a new line.
-
-    A line continues only when it cannot be complete: the query stops
-    before its end (``images where os_distro = ubuntu and``, an open ``(``
-    or quote). Anything else runs, and a mistake is reported at once with
-    its own message (``status = actve``, ``select * from images``). A query
-    of several lines that parses also waits for ``;`` or an empty line, so
-    that ``and ...`` and ``order by ...`` lines can still follow."""
-    from ..errors import IncompleteQueryError
-    from ..lang.parser import parse
-
-    stripped = text.strip()
-    if not stripped or stripped.startswith("\\") or stripped.endswith(";"):
-        return True
-    if stripped.lower() in BARE_COMMANDS:
-        return True
-    several = "\n" in text.lstrip()
-    ended = several and not text.split("\n")[-1].strip()
-    try:
-        parse(stripped)
-    except IncompleteQueryError:
-        return ended
-    except Error:
-        return True  # no more text can mend it: say what is wrong now
-    return ended or not several
-
-
-_NEW_COMMAND = re.compile(r"\s*(\\|(all\s+)?images\b)", re.IGNORECASE)
-
-
-def starts_a_command(line: str) -> bool:
-    """Whether a line can only begin something new (a query, a meta-command),
-    never continue the query above it."""
-    return bool(_NEW_COMMAND.match(line)) or line.strip().lower() in BARE_COMMANDS
-
-
-def _parses(text: str) -> bool:
-    from ..lang.parser import parse
-
-    try:
-        parse(text.strip())
-    except Error:
-        return False
-    return True
 
 
 class Shell:
@@ -216,7 +157,7 @@ class Shell:
     def handle(self, text: str) -> bool:
         """Run one input (a query or a meta-command); False means leave."""
         head, newline, last = text.strip().rpartition("\n")
-        if newline and head.strip() and starts_a_command(last) and _parses(head):
+        if newline and head.strip() and starts_a_command(last) and parses(head):
             # A complete query, then a line that starts the next command.
             return self.handle(head) and self.handle(last)
         text = text.strip()
@@ -254,8 +195,6 @@ class Shell:
         elif name == "\\plan":
             self.show_plan(rest)
         elif name == "\\search":
-            from ..lang.searchbox import search_box
-
             query = search_box(rest)
             self.err.write(f"query: {query}\n")
             for term, reason in query.ignored:
@@ -301,8 +240,6 @@ class Shell:
             self.columns = names
 
     def show_plan(self, text: str) -> None:
-        from ..lang.parser import parse
-
         if not text:
             raise Error("\\plan needs a query: \\plan images where tag = lts")
         query = parse(text)
@@ -314,7 +251,7 @@ class Shell:
         self.out.write(plan.explain() + "\n")
 
     def run_query(self, query: Any) -> None:
-        paged = self.pager and self.fmt == "table" and _isatty(self.out)
+        paged = self.pager and self.fmt == "table" and isatty(self.out)
         target: TextIO = io.StringIO() if paged else self.out
         writer = Writer(
             self.fmt,
@@ -372,33 +309,7 @@ class Shell:
 
     def completions(self, before: str) -> list[str]:
         """What may complete the word that ends ``before`` (the text up to the cursor)."""
-        from ..lang.format import bare_or_quoted
-
-        word_match = _WORD.search(before)
-        word = word_match.group(0) if word_match else ""
-        head = before[: len(before) - len(word)]
-        stripped = head.lstrip()
-        if stripped.startswith("\\") or (not stripped and word.startswith("\\")) or before.lstrip().startswith("\\"):
-            return self._meta_completions(before)
-        if not word and before.startswith("\\"):
-            return list(META_COMMANDS)
-        tokens = _TOKENS.findall(head)
-        lowered = word.lower().lstrip("'")
-        candidates: list[str]
-        names = sorted({f.name for f in F.FIELDS} | {"tag", "created", "updated", "hidden", "os_version"})
-        if not tokens:
-            candidates = ["images", "all images"]
-        elif tokens[-1].lower() in ("where", "and", "or", "not"):
-            # A condition starts here: a field name (or `not`), never a keyword.
-            candidates = [*names, *(["not"] if tokens[-1].lower() != "not" else [])]
-        elif tokens[-1].lower() in _VALUE_CONTEXT:
-            field = _field_before(tokens)
-            if field is None:
-                return []
-            candidates = [bare_or_quoted(v) for v in sorted(self.values_for(field))]
-        else:
-            candidates = [*KEYWORDS, *names]
-        return [c for c in candidates if c.lower().lstrip("'").startswith(lowered)]
+        return completions(before, self.values_for)
 
     def values_for(self, name: str) -> set[str]:
         field = F.lookup(name)
@@ -406,33 +317,15 @@ class Shell:
         values |= self.seen.get(field.name, set())
         return values
 
-    def _meta_completions(self, before: str) -> list[str]:
-        text = before.lstrip()
-        if " " not in text:
-            return [c for c in META_COMMANDS if c.startswith(text.lower())]
-        command, _, arg = text.partition(" ")
-        options: tuple[str, ...] = ()
-        if command == "\\format":
-            options = FORMATS
-        elif command == "\\profile":
-            options = PROFILES
-        elif command == "\\columns":
-            options = ("default", "long")
-        elif command == "\\pager":
-            options = ("on", "off")
-        elif command == "\\plan":
-            return self.completions(arg)
-        return [o for o in options if o.startswith(arg.strip())]
-
     # -- the prompt ----------------------------------------------------------
 
     def run(self) -> int:
         """The prompt, or without a terminal the queries of stdin read line by
         line; returns the exit code (non-zero when a query failed without a terminal)."""
-        if self.input is None and not _isatty(sys.stdin):
+        if self.input is None and not isatty(sys.stdin):
             return self.run_lines(sys.stdin)
         try:
-            session = self._session()
+            session = prompt_session(self.completions, self.history, self.input, self.output)
         except ImportError:
             self.err.write("imgql shell needs prompt_toolkit: pip install 'imgql[cli]'\n")
             return 1
@@ -453,13 +346,11 @@ class Shell:
     def run_lines(self, lines: Iterable[str]) -> int:
         """Queries read from a file or a pipe, entered by the same rules as at
         the prompt; the exit code of the first error (0 when none failed)."""
-        from .commands import exit_code
-
         buffer: list[str] = []
         try:
             for line in lines:
                 line = line.rstrip("\r\n")
-                if buffer and starts_a_command(line) and _parses("\n".join(buffer)):
+                if buffer and starts_a_command(line) and parses("\n".join(buffer)):
                     # The query above was complete: it runs, and this line starts anew.
                     if not self.handle("\n".join(buffer)):
                         break
@@ -478,88 +369,3 @@ class Shell:
         finally:
             self.close()
         return 0 if self.failed is None else exit_code(self.failed)
-
-    def _session(self) -> Any:
-        from prompt_toolkit import PromptSession
-        from prompt_toolkit.completion import Completer, Completion
-        from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-        from prompt_toolkit.key_binding import KeyBindings
-
-        shell = self
-
-        class _Completer(Completer):
-            def get_completions(self, document: Any, complete_event: Any) -> Iterator[Completion]:
-                before = document.text_before_cursor
-                word_match = _WORD.search(before)
-                word = word_match.group(0) if word_match else ""
-                if before.lstrip().startswith("\\") and " " not in before.lstrip():
-                    word = before.lstrip()
-                elif before.lstrip().startswith("\\"):
-                    word = before.rsplit(" ", 1)[-1]
-                for candidate in shell.completions(before):
-                    yield Completion(candidate, start_position=-len(word))
-
-        bindings = KeyBindings()
-
-        @bindings.add("enter")
-        def _enter(event: Any) -> None:
-            buffer = event.current_buffer
-            if is_complete(buffer.text):
-                buffer.validate_and_handle()
-            else:
-                buffer.insert_text("\n")
-
-        history: History
-        if self.history is False or self.history is None:
-            history = InMemoryHistory()
-        else:
-            path = history_path() if self.history is True else Path(self.history)
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                history = FileHistory(str(path))
-            except OSError:
-                history = InMemoryHistory()
-        options: dict[str, Any] = {}
-        if self.input is not None:
-            options["input"] = self.input
-        if self.output is not None:
-            options["output"] = self.output
-        return PromptSession(
-            "imgql> ",
-            multiline=True,
-            prompt_continuation="  ...> ",
-            key_bindings=bindings,
-            completer=_Completer(),
-            complete_while_typing=False,
-            history=history,
-            **options,
-        )
-
-
-def _field_before(tokens: list[str]) -> str | None:
-    """The field a value being typed belongs to: `status = `, `tag in (a, `."""
-    operators = ("=", "==", "!=", "<>", "<", "<=", ">", ">=", "like", "contains", "~", "!~")
-    depth = 0
-    for j in range(len(tokens) - 1, -1, -1):
-        token = tokens[j].lower()
-        if token == ")":
-            depth += 1
-        elif token == "(":
-            if depth:
-                depth -= 1
-                continue
-            k = j - 1
-            if k < 0 or tokens[k].lower() != "in":
-                return None
-            k -= 1
-            if k >= 0 and tokens[k].lower() == "not":
-                k -= 1
-            return tokens[k] if k >= 0 else None
-        elif depth == 0 and token in operators:
-            k = j - 1
-            if k >= 0 and tokens[k].lower() == "not":
-                k -= 1
-            return tokens[k] if k >= 0 else None
-        elif depth == 0 and token in ("and", "or", "where"):
-            return None
-    return None

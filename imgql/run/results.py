@@ -12,7 +12,6 @@ Nothing here needs more than the standard library.
 
 from __future__ import annotations
 
-import difflib
 import html
 import importlib
 import json
@@ -26,6 +25,7 @@ from ..lang import fields as F
 
 __all__ = [
     "DEFAULT_COLUMNS",
+    "KNOWN_COLUMNS",
     "LONG_COLUMNS",
     "WHOLE_KEYS",
     "Column",
@@ -33,11 +33,9 @@ __all__ = [
     "TableLayout",
     "block_text",
     "cell_text",
-    "close_names",
     "collect",
-    "column_names",
-    "exact_value",
     "fit_table",
+    "fit_widths",
     "human_size",
     "known_column",
     "plain_table",
@@ -54,7 +52,7 @@ class Column:
     key: str
 
 
-_KNOWN: tuple[Column, ...] = (
+KNOWN_COLUMNS: tuple[Column, ...] = (
     Column("ID", "id"),
     Column("Name", "name"),
     Column("Status", "status"),
@@ -81,7 +79,7 @@ _KNOWN: tuple[Column, ...] = (
     Column("Cloud", "cloud"),
 )
 
-_BY_KEY = {c.key: c for c in _KNOWN}
+_BY_KEY = {c.key: c for c in KNOWN_COLUMNS}
 
 # The columns of `openstack image list`, and of its --long (then imgql's own).
 DEFAULT_COLUMNS: tuple[Column, ...] = tuple(_BY_KEY[k] for k in ("id", "name", "status"))
@@ -138,9 +136,9 @@ _MAX_WORD = 20
 _NO_BREAK = "\u00a0"
 _MIN_NAME = 16
 
-# Record keys whose values are byte counts, shown human-readable in tables.
-_BYTE_KEYS = frozenset({"size", "virtual_size"})
-_UNIT_SUFFIX = {"min_ram": " MiB", "min_disk": " GiB"}
+# Byte counts (the field catalog's BYTES fields): counted in bytes they are
+# shown human-readable in tables, counted in larger units with the unit's name.
+_BYTE_FIELDS = {f.name: f for f in F.FIELDS if f.kind is F.Kind.BYTES}
 
 
 def resolve_column(name: str) -> Column:
@@ -163,11 +161,6 @@ def human_size(size: int | float) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def exact_value(record: Mapping[str, Any], key: str) -> Any:
-    """The record's value as the API sent it (None when absent)."""
-    return record.get(key)
-
-
 def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: str = "") -> str:
     """A value as text for a table cell (``human``) or for csv/value output."""
     value = record.get(key)
@@ -175,11 +168,9 @@ def cell_text(record: Mapping[str, Any], key: str, *, human: bool = True, none: 
         return none
     if isinstance(value, bool):
         return "True" if value else "False"
-    if isinstance(value, (int, float)) and human:
-        if key in _BYTE_KEYS:
-            return human_size(value)
-        if key in _UNIT_SUFFIX:
-            return f"{value}{_UNIT_SUFFIX[key]}"
+    if isinstance(value, (int, float)) and human and key in _BYTE_FIELDS:
+        field = _BYTE_FIELDS[key]
+        return human_size(value) if field.unit == 1 else f"{value} {field.unit_name}"
     if isinstance(value, (list, tuple)):
         # A tag with a space must not wrap into what looks like two tags.
         text = ", ".join(str(v).replace(" ", _NO_BREAK) for v in value) if human else ",".join(str(v) for v in value)
@@ -207,7 +198,7 @@ def known_column(name: str) -> Column | None:
     None for anything else (which may be a custom property)."""
     wanted = name.strip()
     lowered = wanted.lower()
-    for column in _KNOWN:
+    for column in KNOWN_COLUMNS:
         if lowered in (column.header.lower(), column.header.lower().replace(" ", "_"), column.key):
             return column
     if lowered == "project":
@@ -216,19 +207,6 @@ def known_column(name: str) -> Column | None:
         key = F.lookup(wanted if F.is_known(wanted) else lowered).name
         return _BY_KEY.get(key, Column(key, key))
     return None
-
-
-def column_names() -> list[str]:
-    """Every name a column can be asked for by, in the form ``-c`` takes."""
-    names = {c.key for c in _KNOWN} | {c.header.lower().replace(" ", "_") for c in _KNOWN}
-    names |= {f.name for f in F.FIELDS} | {"project", "tag", "created", "updated", "hidden"}
-    return sorted(names)
-
-
-def close_names(name: str, candidates: Iterable[str]) -> list[str]:
-    """The candidates ``name`` is probably a typo of, closest first."""
-    lowered = {c.lower(): c for c in candidates}
-    return [lowered[m] for m in difflib.get_close_matches(name.strip().lower(), list(lowered), n=3, cutoff=0.75)]
 
 
 def wrap_cell(text: str, width: int) -> list[str]:
@@ -243,12 +221,11 @@ def wrap_cell(text: str, width: int) -> list[str]:
 
 @attrs.frozen
 class TableLayout:
-    """How a table fits a width: the columns kept and their widths, the ones
-    left out, or ``blocks`` (one record per block) when even ID and Name do not fit."""
+    """How a table fits a width: its columns and their widths, or ``blocks``
+    (one record per block) when they do not fit."""
 
     columns: tuple[Column, ...]
     widths: tuple[int, ...]
-    dropped: tuple[Column, ...] = ()
     blocks: bool = False
 
     @property
@@ -260,31 +237,23 @@ def _header_words(header: str) -> int:
     return max((len(w) for w in header.split()), default=0)
 
 
-def fit_table(
-    columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None, *, may_drop: bool = True
-) -> TableLayout:
+def fit_table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> TableLayout:
     """Widths for a table of ``rows`` (cell texts) drawn within ``width``
     characters, borders included (None: no limit).
 
     Whole columns (:data:`WHOLE_KEYS`, ids first of all) keep every value on
     one line; only their headings may wrap. Other columns wrap, Name last and
-    never below a readable width. When that is not enough, columns are left
-    out from the right (``may_drop``) or the table becomes one block per record.
+    never below a readable width. When that is not enough, the table becomes
+    one block per record.
     """
-    kept = list(columns)
-    dropped: list[Column] = []
-    while True:
-        layout = _fit(kept, [[row[columns.index(c)] for c in kept] for row in rows], width)
-        if layout is not None:
-            return TableLayout(tuple(kept), layout, tuple(dropped))
-        removable = [c for c in kept if c.key not in ("id", "name")]
-        if not may_drop or not removable:
-            return TableLayout(tuple(columns), tuple(len(c.header) for c in columns), (), blocks=True)
-        dropped.insert(0, removable[-1])
-        kept.remove(removable[-1])
+    widths = fit_widths(columns, rows, width)
+    if widths is None:
+        return TableLayout(tuple(columns), tuple(len(c.header) for c in columns), blocks=True)
+    return TableLayout(tuple(columns), widths)
 
 
-def _fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> tuple[int, ...] | None:
+def fit_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int | None) -> tuple[int, ...] | None:
+    """The widths of ``columns`` that fit ``width`` (see :func:`fit_table`), or None when none do."""
     natural = [max([len(c.header), *(len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
     if width is None:
         return tuple(natural)
@@ -326,7 +295,7 @@ def plain_table(
     ``width`` characters (None: as wide as the values)."""
     records = list(records)
     rows = [[cell_text(r, c.key) for c in columns] for r in records]
-    layout = layout or fit_table(columns, rows, width, may_drop=False)
+    layout = layout or fit_table(columns, rows, width)
     if layout.blocks:
         return block_text(records, layout.columns, width)
     index = [list(columns).index(c) for c in layout.columns]
