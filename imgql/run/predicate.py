@@ -224,6 +224,7 @@ def glob_matcher(pattern: str) -> Callable[[str], object | None]:
 
 
 class _Compiler(Fold[str]):
+    DEFAULT_FOR = ()  # every node class has its own code
     def __init__(self, now: dt.datetime | None, *, fast: bool = False) -> None:
         super().__init__()
         # A fast body may raise TypeError on a malformed record (an
