@@ -170,3 +170,14 @@ def test_unhandled_node_error_is_a_programming_error() -> None:
 
     assert issubclass(UnhandledNodeError, TypeError)
     assert not issubclass(UnhandledNodeError, imgql.Error)
+
+
+def test_a_match_operator_compiles_by_its_declared_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An operator of a known kind needs no code in the compiler ...
+    monkeypatch.setitem(ast.MATCH_KINDS, "glob_alike", "glob")
+    test = compile_predicate(ast.Match("name", "glob_alike", "ub*"))
+    assert test({"name": "Ubuntu"}) and not test({"name": "debian"})
+    # ... and one of no declared kind fails by name, never as another operator.
+    with pytest.raises(UnhandledNodeError, match="'between'") as info:
+        compile_predicate(ast.Match("name", "between", "ub"))
+    assert _Compiler.__qualname__ in str(info.value)

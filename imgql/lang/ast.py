@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FALSE",
+    "MATCH_KINDS",
     "MAX_DEPTH",
     "NODES",
     "PREDICATES",
@@ -154,6 +155,12 @@ class InList(Node):
     values: tuple[Value, ...]
     negated: bool = False
     span: Span | None = _span
+
+
+# Each text-matching operator (``Match.op``) and the kind of match it is; the
+# predicate compiler compiles by kind, so an operator of a known kind needs no
+# code of its own there, and one missing here fails by name.
+MATCH_KINDS: dict[str, str] = {"like": "glob", "contains": "substring", "regex": "regex"}
 
 
 @attrs.frozen(cache_hash=True)

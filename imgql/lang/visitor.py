@@ -35,7 +35,7 @@ import attrs
 
 from .ast import NODES, Expr
 
-__all__ = ["Fold", "Transformer", "UnhandledNodeError", "Visitor", "children", "rebuild", "walk"]
+__all__ = ["Fold", "Transformer", "UnhandledNodeError", "Visitor", "children", "pass_name", "rebuild", "walk"]
 
 R = TypeVar("R")
 
@@ -45,11 +45,15 @@ class UnhandledNodeError(TypeError):
     programming error (a new node class some pass was not taught), never a
     problem of the query."""
 
-    def __init__(self, pass_name: str, node_class: type) -> None:
-        super().__init__(
-            f"the pass {pass_name} does not handle {node_class.__name__}: give it visit_{node_class.__name__}, "
-            f"or name {node_class.__name__} in its DEFAULT_FOR"
-        )
+    def __init__(self, pass_name: str, node_class: type, what: str | None = None) -> None:
+        if what is None:
+            message = (
+                f"the pass {pass_name} does not handle {node_class.__name__}: give it "
+                f"visit_{node_class.__name__}, or name {node_class.__name__} in its DEFAULT_FOR"
+            )
+        else:
+            message = f"the pass {pass_name} does not handle {what} of {node_class.__name__}"
+        super().__init__(message)
         self.pass_name = pass_name
         self.node_class = node_class
 
