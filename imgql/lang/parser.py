@@ -218,6 +218,19 @@ def parse(text: str, strict: bool = False) -> Query:
     :class:`~imgql.errors.QueryWarning`, or with ``strict=True`` the error it
     stands for (:class:`~imgql.errors.UnknownFieldError`,
     :class:`~imgql.errors.InvalidPatternError`).
+
+    >>> from imgql import parse
+    >>> query = parse("IMAGES where tag = lts and size < 5GB order by created_at desc limit 1")
+    >>> str(query)
+    'images where tag = lts and size < 5GB order by created_at desc limit 1'
+    >>> query.limit, sorted(query.fields)
+    (1, ['created_at', 'size', 'tags'])
+    >>> sorted(parse("images where name like 'ubuntu*' and size < $max").params)
+    ['max']
+    >>> parse("images where size < 5XB")
+    Traceback (most recent call last):
+    ...
+    imgql.errors.InvalidValueError: size: unknown size unit 'XB' in '5XB' ...
     """
     # The type is checked before the cache is consulted: an unhashable
     # argument would otherwise raise TypeError from the cache itself.
