@@ -46,9 +46,6 @@ __all__ = [
 ]
 _QUOTE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
-# Printed names: the singular `tag` and `hidden` read better in a query.
-_DISPLAY = {"tags": "tag", "os_hidden": "hidden"}
-
 _SIZE_UNITS = (
     (1024**5, "PiB"),
     (1000**5, "PB"),
@@ -81,10 +78,11 @@ def format_sort_key(key: SortKey) -> str:
 
 
 def field_name(name: str) -> str:
-    """A field's name as a query writes it: `tag`, `hidden`, and
+    """A field's name as a query writes it: the field catalog's ``shown_as``
+    (`tag`, `hidden`), and
     `property.NAME` for a custom property that would otherwise read as a
     known field or a typo of one."""
-    return _DISPLAY.get(name) or F.written_name(name)
+    return F.lookup(name).shown_as or F.written_name(name)
 
 
 _OR, _AND, _NOT, _ATOM = range(4)

@@ -38,7 +38,7 @@ from .sorting import sort_key_function
 if TYPE_CHECKING:
     from .results import ResultList
 
-__all__ = ["Catalog", "load_catalog", "load_records"]
+__all__ = ["Catalog", "load_catalog"]
 
 
 # How many compiled (predicate, scope) checks a catalog keeps.
@@ -162,12 +162,6 @@ class Catalog:
         text = query if isinstance(query, str) else str(query)
         result: Image = exactly_one(text, self.query(query, **params), params)
         return result
-
-
-def load_records(path: str | os.PathLike[str]) -> list[Record]:
-    """Image records from a JSON file: a ``GET /v2/images`` response, a list
-    of such responses (pages), or a bare list of images."""
-    return load_catalog(path)[0]
 
 
 def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None, Mapping[str, Any]]:
