@@ -181,3 +181,16 @@ def test_a_match_operator_compiles_by_its_declared_kind(monkeypatch: pytest.Monk
     with pytest.raises(UnhandledNodeError, match="'between'") as info:
         compile_predicate(ast.Match("name", "between", "ub"))
     assert _Compiler.__qualname__ in str(info.value)
+
+
+def test_the_operator_table_is_the_grammars() -> None:
+    from imgql.lang import grammar, operators
+
+    symbols = {s for op in operators.OPERATORS for s in (op.written, *op.synonyms, *op.negations) if not s.isalpha()}
+    assert symbols == set(grammar.operators())
+    words = grammar.keyword_terminals()
+    for op in operators.OPERATORS:
+        if op.written.isalpha():
+            assert words[op.terminal] == op.written, op
+    # Every match operator the parser builds has a declared kind.
+    assert set(ast.MATCH_KINDS) == {"like", "contains", "regex"}
