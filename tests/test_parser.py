@@ -50,7 +50,12 @@ def test_all_images() -> None:
     "text", ["IMAGES", "Images", "ALL IMAGES", "All Images Where x = 1 Order By name Desc Limit 1"]
 )
 def test_keywords_are_case_insensitive(text: str) -> None:
-    imgql.parse(text)
+    query = imgql.parse(text)
+    assert query == imgql.parse(text.lower())
+    assert str(query) == str(imgql.parse(text.lower()))
+    assert query.all_images == text.lower().startswith("all")
+    if "where" in text.lower():
+        assert query == Query(where=Compare("x", "=", "1"), order_by=(SortKey("name", True),), limit=1, all_images=True)
 
 
 def test_full_query() -> None:

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 import imgql
 from imgql.plan.normalize import normalize
-from imgql.run import predicate as P
-from imgql.run.predicate import _compare_property, compile_predicate, glob_to_regex
+from imgql.run import record_values as R
+from imgql.run.predicate import CompiledPredicate, compile_predicate, glob_to_regex
+from imgql.run.record_values import compare_property as _compare_property
 
 _NUMBERISH = st.one_of(
     st.from_regex(r"[+-]?[0-9]{1,3}(\.[0-9]{0,2})?([eE][+-]?[0-9])?", fullmatch=True),
@@ -19,7 +20,7 @@ _NUMBERISH = st.one_of(
 )
 
 
-def _compiled(where: str) -> P.Predicate:
+def _compiled(where: str) -> CompiledPredicate:
     return compile_predicate(normalize(imgql.parse(f"images where {where}").where))
 
 
@@ -27,17 +28,17 @@ def _compiled(where: str) -> P.Predicate:
 @given(_NUMBERISH, st.sampled_from(["<", "<=", ">", ">="]), st.sampled_from(["12", "-3.5", "1e2", "abc", "0"]))
 def test_property_ranges_compare_as_the_general_rule(value: str, op: str, literal: str) -> None:
     check = _compiled(f"hw_x {op} '{literal}'")
-    number = P._number(literal)
+    number = R.read_number(literal)
     assert check({"hw_x": value}) == _compare_property(value, op, literal, number)
     # Twice: the second reading comes from the table of values seen.
     assert check({"hw_x": value}) == _compare_property(value, op, literal, number)
 
 
 def test_property_values_beyond_the_table_are_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(P, "_NUMBERS_KEPT", 0)
+    monkeypatch.setattr(R, "_NUMBERS_KEPT", 0)
     check = _compiled("hw_x >= 10")
     assert check({"hw_x": "123456789.5"}) and not check({"hw_x": "9"}) and check({"hw_x": "x"})
-    assert "123456789.5" not in P._numbers
+    assert "123456789.5" not in R.NUMBERS_READ
 
 
 _TEXT = st.text(st.sampled_from("abcKkSsIi-.*\u212a\u017f\u0130\u0131é"), max_size=8)

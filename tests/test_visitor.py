@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from imgql.lang.ast import And, Compare, Const, Exists, Expr, Not, Or
+from imgql.lang.ast import And, Compare, Const, Exists, Expr, InList, Match, Not, Or
 from imgql.lang.visitor import Fold, Transformer, Visitor, walk
 
 
 class _Count(Fold[int]):
+    DEFAULT_FOR = (Compare, InList, Match, Exists, Const)  # each one node
+
     def visit_And(self, node: And, *operands: int) -> int:
         return 1 + sum(operands)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, ClassVar, Union
 
 import attrs
 
@@ -19,17 +19,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FALSE",
+    "MATCH_KINDS",
     "MAX_DEPTH",
+    "NODES",
     "PREDICATES",
     "TRUE",
     "And",
     "Compare",
+    "Connective",
     "Const",
     "Exists",
     "Expr",
     "InList",
     "Literal",
     "Match",
+    "Node",
     "Not",
     "Or",
     "Param",
@@ -40,7 +44,29 @@ __all__ = [
     "Span",
     "Value",
     "depth_of",
+    "values",
 ]
+
+class Node:
+    """What every expression node declares about itself, as class data; the
+    generic traversals (:func:`values`, :func:`imgql.lang.visitor.children`,
+    :func:`imgql.lang.visitor.rebuild`) read it, so that a new node class
+    says here what it holds and no traversal names it.
+
+    - ``CHILDREN``: the attributes holding sub-expressions, each one
+      expression or a tuple of them, in the order they are written;
+    - ``VALUES``: the attributes holding values (:data:`Value` leaves, a
+      :class:`Param` among them), each one value or a tuple of them;
+    - ``NAMES_FIELD``: whether the node is a condition on one field, named
+      by its ``field`` attribute.
+    """
+
+    __slots__ = ()
+
+    CHILDREN: ClassVar[tuple[str, ...]] = ()
+    VALUES: ClassVar[tuple[str, ...]] = ()
+    NAMES_FIELD: ClassVar[bool] = False
+
 
 # Expression nodes cache their hash (computed on first use): normalization
 # and planning put the same nodes in sets and dicts many times over.
@@ -104,8 +130,11 @@ Value = Union[str, int, bool, dt.datetime, RelativeTime, Param, Literal]
 
 
 @attrs.frozen(cache_hash=True)
-class Compare:
+class Compare(Node):
     """``field op value``; op is one of = != < <= > >=."""
+
+    VALUES = ("value",)
+    NAMES_FIELD = True
 
     field: str
     op: str
@@ -116,8 +145,11 @@ class Compare:
 
 
 @attrs.frozen(cache_hash=True)
-class InList:
+class InList(Node):
     """``field [not] in (v1, v2, ...)``."""
+
+    VALUES = ("values",)
+    NAMES_FIELD = True
 
     field: str
     values: tuple[Value, ...]
@@ -125,9 +157,18 @@ class InList:
     span: Span | None = _span
 
 
+# Each text-matching operator (``Match.op``) and the kind of match it is; the
+# predicate compiler compiles by kind, so an operator of a known kind needs no
+# code of its own there, and one missing here fails by name.
+MATCH_KINDS: dict[str, str] = {"like": "glob", "contains": "substring", "regex": "regex"}
+
+
 @attrs.frozen(cache_hash=True)
-class Match:
+class Match(Node):
     """Text matching: ``like`` (glob), ``contains`` (substring) or ``~`` (regex)."""
+
+    VALUES = ("pattern",)
+    NAMES_FIELD = True
 
     field: str
     op: str  # like | contains | regex
@@ -137,8 +178,10 @@ class Match:
 
 
 @attrs.frozen(cache_hash=True)
-class Exists:
+class Exists(Node):
     """``field exists`` (present and not null) or ``field missing``."""
+
+    NAMES_FIELD = True
 
     field: str
     present: bool = True
@@ -146,7 +189,11 @@ class Exists:
 
 
 @attrs.frozen(cache_hash=True)
-class Not:
+class Not(Node):
+    """``not operand``."""
+
+    CHILDREN = ("operand",)
+
     operand: Expr
     span: Span | None = _span
     depth: int = attrs.field(init=False, eq=False, repr=False)
@@ -156,7 +203,13 @@ class Not:
 
 
 @attrs.frozen(cache_hash=True)
-class And:
+class Connective(Node):
+    """What :class:`And` and :class:`Or` share: operands, in the order they
+    are written. Never built itself; an And and an Or with the same operands
+    differ (attrs compares the class)."""
+
+    CHILDREN = ("operands",)
+
     operands: tuple[Expr, ...]
     span: Span | None = _span
     depth: int = attrs.field(init=False, eq=False, repr=False)
@@ -166,17 +219,17 @@ class And:
 
 
 @attrs.frozen(cache_hash=True)
-class Or:
-    operands: tuple[Expr, ...]
-    span: Span | None = _span
-    depth: int = attrs.field(init=False, eq=False, repr=False)
+class And(Connective):
+    """Every operand holds."""
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "depth", max(map(depth_of, self.operands), default=0) + 1)
+
+@attrs.frozen(cache_hash=True)
+class Or(Connective):
+    """Some operand holds."""
 
 
 @attrs.frozen
-class Const:
+class Const(Node):
     """Always true or always false; produced by normalization, never parsed."""
 
     value: bool
@@ -185,15 +238,33 @@ class Const:
 Predicate = Union[Compare, InList, Match, Exists]
 Expr = Union[Compare, InList, Match, Exists, Not, And, Or, Const]
 PREDICATES = (Compare, InList, Match, Exists)
+# Every node class of the language: what a pass must handle or name as its default.
+NODES: tuple[type[Node], ...] = (Compare, InList, Match, Exists, Not, And, Or, Const)
 
 TRUE = Const(True)
 FALSE = Const(False)
 
 
 def depth_of(expr: Expr) -> int:
-    if isinstance(expr, (Not, And, Or)):
-        return expr.depth
+    """How deep the expression nests: 1 for a node without children (a node
+    with children keeps its depth, computed once when it is built)."""
+    if type(expr).CHILDREN:
+        depth: int = getattr(expr, "depth")  # noqa: B009 - every node with children has one
+        return depth
     return 1
+
+
+def values(node: Expr) -> tuple[Value, ...]:
+    """The values a node holds itself (not its children's), in the order
+    they are written: a :class:`Param` among them is a parameter it needs."""
+    found: list[Value] = []
+    for name in type(node).VALUES:
+        held = getattr(node, name)
+        if isinstance(held, tuple):
+            found.extend(held)
+        else:
+            found.append(held)
+    return tuple(found)
 
 
 @attrs.frozen
@@ -238,8 +309,8 @@ class Query:
 
         names = {key.field for key in self.order_by}
         for node in walk(self.where):
-            if isinstance(node, PREDICATES):
-                names.add(node.field)
+            if type(node).NAMES_FIELD:
+                names.add(getattr(node, "field"))  # noqa: B009 - declared by NAMES_FIELD
         for tier in self.fallbacks:
             names.update(tier.fields)
         return frozenset(names)
@@ -251,7 +322,7 @@ class Query:
 
         found: set[str] = set()
         for node in walk(self.where):
-            for value in _values(node):
+            for value in values(node):
                 if isinstance(value, Param):
                     found.add(value.name)
         for tier in self.fallbacks:
@@ -273,12 +344,3 @@ class Query:
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:
         printer.text(f"<imgql.Query {self}>")  # type: ignore[attr-defined]
 
-
-def _values(node: Expr) -> tuple[object, ...]:
-    if isinstance(node, Compare):
-        return (node.value,)
-    if isinstance(node, InList):
-        return node.values
-    if isinstance(node, Match):
-        return (node.pattern,)
-    return ()

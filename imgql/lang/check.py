@@ -41,11 +41,14 @@ from .ast import (
     MAX_DEPTH,
     And,
     Compare,
+    Const,
     Exists,
     Expr,
     InList,
     Literal,
     Match,
+    Not,
+    Or,
     Query,
     SortKey,
     Span,
@@ -274,6 +277,8 @@ class _Problem(Exception):
 
 class _Typing(Transformer):
     """Each predicate typed, or left as written with its problem recorded."""
+
+    DEFAULT_FOR = (Not, And, Or, Const)  # rebuilt from their typed operands
 
     def __init__(self, text: str, problems: list[QueryError], doubts: list[QueryError]) -> None:
         super().__init__()

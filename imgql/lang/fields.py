@@ -75,6 +75,10 @@ class Field:
     known_values: tuple[str, ...] = ()  # common values, offered for completion only
     aliases: tuple[str, ...] = ()
     doc: str = ""
+    # The name canonical text writes, when not ``name`` (the singular `tag`).
+    shown_as: str = ""
+    # The attribute of :class:`imgql.Image` that holds it, when not ``name``.
+    attribute: str = ""
 
     @property
     def orderable(self) -> bool:
@@ -113,7 +117,7 @@ FIELDS: tuple[Field, ...] = (
     Field("created_at", Kind.DATETIME, aliases=("created",), doc="creation time"),
     Field("updated_at", Kind.DATETIME, aliases=("updated",), doc="last update time"),
     Field("protected", Kind.BOOLEAN, doc="cannot be deleted"),
-    Field("tags", Kind.TAGS, aliases=("tag",), doc="list of tags; `tag = x` means x is one of them"),
+    Field("tags", Kind.TAGS, aliases=("tag",), doc="list of tags; `tag = x` means x is one of them", shown_as="tag"),
     Field("checksum", Kind.STRING, doc="MD5 of the data"),
     Field("disk_format", Kind.STRING, known_values=DISK_FORMATS, doc="disk format"),
     Field("container_format", Kind.STRING, known_values=CONTAINER_FORMATS, doc="container format"),
@@ -123,7 +127,14 @@ FIELDS: tuple[Field, ...] = (
     Field("os_hash_value", Kind.STRING, doc="multihash of the data"),
     Field("file", Kind.STRING, doc="path of the image data"),
     Field("direct_url", Kind.STRING, doc="direct location of the data, when exposed"),
-    Field("os_hidden", Kind.BOOLEAN, aliases=("hidden",), doc="hidden from the default listing"),
+    Field(
+        "os_hidden",
+        Kind.BOOLEAN,
+        aliases=("hidden",),
+        doc="hidden from the default listing",
+        shown_as="hidden",
+        attribute="hidden",
+    ),
     Field(
         "member_status",
         Kind.SCOPE,

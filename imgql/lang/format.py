@@ -12,6 +12,7 @@ from typing import Any
 
 from . import fields as F
 from .ast import (
+    PREDICATES,
     And,
     Compare,
     Const,
@@ -30,7 +31,7 @@ from .ast import (
 )
 from .grammar import bare_word
 from .literals import format_datetime
-from .visitor import Fold
+from .visitor import Fold, UnhandledNodeError
 
 __all__ = [
     "bare_or_quoted",
@@ -44,9 +45,6 @@ __all__ = [
     "quote",
 ]
 _QUOTE = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-# Printed names: the singular `tag` and `hidden` read better in a query.
-_DISPLAY = {"tags": "tag", "os_hidden": "hidden"}
 
 _SIZE_UNITS = (
     (1024**5, "PiB"),
@@ -80,10 +78,11 @@ def format_sort_key(key: SortKey) -> str:
 
 
 def field_name(name: str) -> str:
-    """A field's name as a query writes it: `tag`, `hidden`, and
+    """A field's name as a query writes it: the field catalog's ``shown_as``
+    (`tag`, `hidden`), and
     `property.NAME` for a custom property that would otherwise read as a
     known field or a typo of one."""
-    return _DISPLAY.get(name) or F.written_name(name)
+    return F.lookup(name).shown_as or F.written_name(name)
 
 
 _OR, _AND, _NOT, _ATOM = range(4)
@@ -96,6 +95,8 @@ _Pieces = tuple[Any, ...]
 class _Format(Fold[tuple[int, _Pieces]]):
     """Each node's text and precedence, children first; a child is put in
     parentheses when its precedence is lower than its place needs."""
+
+    DEFAULT_FOR = PREDICATES  # each one condition: format_predicate
 
     def _join(self, parts: tuple[tuple[int, _Pieces], ...], joiner: str, inner: int) -> _Pieces:
         out: list[Any] = []
@@ -118,8 +119,7 @@ class _Format(Fold[tuple[int, _Pieces]]):
         return _ATOM, ("true" if node.value else "false",)
 
     def generic_visit(self, node: Expr, *operands: tuple[int, _Pieces]) -> tuple[int, _Pieces]:
-        assert isinstance(node, (Compare, InList, Match, Exists))
-        return _ATOM, (format_predicate(node),)
+        return _ATOM, (format_predicate(node),)  # type: ignore[arg-type]
 
 
 def format_expr(expr: Expr) -> str:
@@ -150,7 +150,9 @@ def format_predicate(expr: Compare | InList | Match | Exists) -> str:
         if expr.op == "regex":
             return f"{name} {'!~' if expr.negated else '~'} {pattern}"
         return f"{name} {'not ' if expr.negated else ''}{expr.op} {pattern}"
-    return f"{name} {'exists' if expr.present else 'missing'}"
+    if isinstance(expr, Exists):
+        return f"{name} {'exists' if expr.present else 'missing'}"
+    raise UnhandledNodeError("imgql.lang.format.format_predicate", type(expr))
 
 
 def lookup_kind(name: str) -> F.Kind:

@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import InvalidPatternError, InvalidValueError, ParameterError
 from . import fields as F
-from .ast import Compare, Exists, Expr, InList, Match, Param, Query, Value
+from .ast import And, Compare, Const, Exists, Expr, InList, Match, Not, Or, Param, Query, Value
 from .check import checked, null_problem
 from .literals import LiteralError, check_size, read_text, relative_from_timedelta, to_utc
 from .visitor import Transformer
@@ -50,6 +50,8 @@ def _bind_expr(expr: Expr, params: Mapping[str, object]) -> Expr:
 
 class _Bind(Transformer):
     """Every ``$name`` replaced by its value, read as its field's type."""
+
+    DEFAULT_FOR = (Exists, Not, And, Or, Const)  # they hold no value
 
     def __init__(self, params: Mapping[str, object]) -> None:
         super().__init__()

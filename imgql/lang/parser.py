@@ -20,7 +20,6 @@ import lark
 from lark import Token
 
 from ..errors import (
-    IncompleteQueryError,
     InvalidValueError,
     LikePatternWarning,
     QueryError,
@@ -29,7 +28,6 @@ from ..errors import (
     UnknownFieldError,
     UnknownFieldWarning,
 )
-from . import fields as F
 from .ast import (
     MAX_DEPTH,
     And,
@@ -48,13 +46,13 @@ from .ast import (
     Value,
 )
 from .check import Checked, check
-from .format import quote
-from .grammar import bare_word, build, keyword_names, keywords, shown_word
-from .literals import SIZE_UNIT_NAMES, unquote
+from .diagnostics import syntax_error
+from .grammar import build, keywords
+from .literals import unquote
+from .operators import SYNONYMS
 
 __all__ = ["parse", "parse_unchecked"]
 
-_OPS = {"==": "=", "<>": "!="}
 
 # A limit has at most this many digits: far more than any listing, and short
 # enough to be read as a Python int.
@@ -162,7 +160,7 @@ class _Builder(lark.Transformer[Token, Any]):
         return Not(operand, span=Span(token.start_pos or 0, end.end if end else token.end_pos or 0))
 
     def compare(self, name: Token, op_token: Token, value_token: Token) -> Expr:
-        op = _OPS.get(str(op_token), str(op_token))
+        op = SYNONYMS.get(str(op_token), str(op_token))
         return Compare(str(name), op, _literal(value_token), span=_span(name, value_token), op_span=_span(op_token))
 
     def in_list(self, name: Token, *rest: Any) -> Expr:
@@ -218,6 +216,19 @@ def parse(text: str, strict: bool = False) -> Query:
     :class:`~imgql.errors.QueryWarning`, or with ``strict=True`` the error it
     stands for (:class:`~imgql.errors.UnknownFieldError`,
     :class:`~imgql.errors.InvalidPatternError`).
+
+    >>> from imgql import parse
+    >>> query = parse("IMAGES where tag = lts and size < 5GB order by created_at desc limit 1")
+    >>> str(query)
+    'images where tag = lts and size < 5GB order by created_at desc limit 1'
+    >>> query.limit, sorted(query.fields)
+    (1, ['created_at', 'size', 'tags'])
+    >>> sorted(parse("images where name like 'ubuntu*' and size < $max").params)
+    ['max']
+    >>> parse("images where size < 5XB")
+    Traceback (most recent call last):
+    ...
+    imgql.errors.InvalidValueError: size: unknown size unit 'XB' in '5XB' ...
     """
     # The type is checked before the cache is consulted: an unhashable
     # argument would otherwise raise TypeError from the cache itself.
@@ -253,7 +264,7 @@ def parse_unchecked(text: str) -> Query:
     except QueryError as exc:
         raise _with_text(exc, text) from None
     except lark.exceptions.UnexpectedInput as exc:
-        raise _syntax_error(exc, text) from None
+        raise syntax_error(exc, text) from None
     except lark.exceptions.VisitError as exc:  # pragma: no cover - callbacks raise QueryError only
         if isinstance(exc.orig_exc, QueryError):
             raise _with_text(exc.orig_exc, text) from None
@@ -276,203 +287,3 @@ def _parse(text: str) -> Checked:
 
 def _with_text(exc: QueryError, text: str) -> QueryError:
     return type(exc)(exc.message, text=text, offset=exc.offset, end_offset=exc.end_offset)
-
-
-# What a person calls each terminal that is not a keyword, for "expected ..."
-# messages; keywords are named by their words, taken from the grammar.
-_DESCRIPTIONS = {
-    "NULL": "a value",
-    "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
-    "MATCH": "'~'",
-    "FIELD": "a field name",
-    "INT": "a whole number",
-    "BARE": "a value",
-    "RELTIME": "a value",
-    "SPACED_SIZE": "a value",
-    "STRING": "a value",
-    "PARAM": "a value",
-    "LPAR": "'('",
-    "RPAR": "')'",
-    "COMMA": "','",
-    "$END": "end of query",
-    "<END-OF-FILE>": "end of query",
-}
-
-
-@functools.lru_cache(maxsize=1)
-def _terminal_words() -> dict[str, str]:
-    # A keyword always written with another is named with it: 'order by'.
-    words = {name: f"'{written}'" for name, written in keyword_names().items()}
-    return {**words, **_DESCRIPTIONS}
-
-
-# After a field name: every way to go on is an operator, named as one.
-_OPERATOR_TERMINALS = frozenset(["COMPARE", "MATCH", "IN", "LIKE", "CONTAINS", "EXISTS", "MISSING", "NOT"])
-_OPERATORS = "an operator (=, !=, <, <=, >, >=, in, like, contains, ~, exists, missing)"
-
-
-def _describe_expected(expected: set[str]) -> str:
-    words: list[str] = []
-    table = _terminal_words()
-    order = list(table)
-    if "COMPARE" in expected:
-        words.append(_OPERATORS)
-        expected = expected - _OPERATOR_TERMINALS
-    for name in sorted(expected, key=lambda n: order.index(n) if n in order else len(order)):
-        word = table.get(name, name.lower())
-        if word not in words:
-            words.append(word)
-    if len(words) > 6:
-        words = [*words[:5], "…"]
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " or " + words[-1]
-
-
-def _found(text: str, offset: int) -> tuple[str, int]:
-    """What stands at ``offset``, for the message, and its length in the text."""
-    rest = text[offset:]
-    if not rest.strip():
-        return "end of query", 0
-    match = shown_word().match(rest)
-    word = match.group(0) if match else rest[:1]
-    length = len(word)
-    if len(word) > 30:
-        word = word[:27] + "..."
-    return repr(word), length
-
-
-_COMMENT_OR_STRING = re.compile(r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?<![\w.:/+*?@%&\-])--[^\n]*", re.DOTALL)
-
-
-def _previous_token(text: str, offset: int) -> str | None:
-    # Comments are skipped: the word before a comment is what the reader means.
-    before = _COMMENT_OR_STRING.sub(lambda m: m.group(1) or "", text[:offset]).rstrip()
-    if not before:
-        return None
-    match = re.search(r"(==|!=|<>|<=|>=|!~|[=<>~(,]|[\w.:/+\-*?@%&$]+|'[^']*'|\"[^\"]*\")\Z", before)
-    return match.group(0) if match else None
-
-
-def _end(text: str) -> int:
-    """Where a query that stopped too early is reported: just after its last
-    character, not on a blank line that follows it."""
-    return len(text.rstrip())
-
-
-def _syntax_error(exc: lark.exceptions.UnexpectedInput, text: str) -> QuerySyntaxError:
-    offset = exc.pos_in_stream if exc.pos_in_stream is not None else len(text)
-    expected: set[str] = set()
-    if isinstance(exc, lark.exceptions.UnexpectedToken):
-        expected = set(exc.expected)
-        token = exc.token
-        if token.type == "$END":
-            offset = _end(text)
-    elif isinstance(exc, lark.exceptions.UnexpectedCharacters):
-        expected = set(exc.allowed or ())
-    elif isinstance(exc, lark.exceptions.UnexpectedEOF):
-        expected = set(exc.expected)
-        offset = _end(text)
-    found, found_length = _found(text, offset)
-    closer = _QUOTES.get(text[offset : offset + 1])
-    if closer is not None and not re.match(
-        f"{re.escape(text[offset])}(?:[^{re.escape(closer)}\\\\]|\\\\.)*{re.escape(closer)}", text[offset:], re.DOTALL
-    ):
-        # More text may still close it: the query is incomplete, not wrong.
-        return IncompleteQueryError("this quoted text is never closed", text=text, offset=offset)
-    if not text.strip():
-        return IncompleteQueryError(
-            "the query is empty; a query starts with 'images', e.g. images where tag = lts", text=text, offset=0
-        )
-    if "\0" in text[offset : offset + 1]:
-        return QuerySyntaxError("a query cannot contain a NUL character", text=text, offset=offset)
-    if _open_parentheses(text[:offset]) <= 0:
-        # Never offer `)` with no `(` open, nor `,` outside a list or `order by`
-        # (the parser's tables merge states that a person tells apart).
-        expected.discard("RPAR")
-        if not _ORDER_BY.search(_COMMENT_OR_STRING.sub("", text[:offset])):
-            expected.discard("COMMA")
-    if "ELSE" in expected:
-        # Any finished query may go on with `else`; naming it everywhere would
-        # hide what is missing. Where only `else` may come, the query is over.
-        expected.discard("ELSE")
-        expected = expected or {"$END"}
-    if "FIELD" in expected:
-        expected.discard("VERSION")  # `version(` is a way to write a sort key, named with the field
-    want = _describe_expected(expected) if expected else "something else"
-    previous = _previous_token(text, offset)
-    after = f" after {previous!r}" if previous else ""
-    cls = IncompleteQueryError if found == "end of query" else QuerySyntaxError
-    hint = _hint(text, offset, previous, text[offset : offset + found_length]) if found_length else None
-    if not previous and "IMAGES" in expected:
-        message = f"a query starts with 'images' (or 'all images'), found {found}"
-    else:
-        message = f"expected {want}{after}, found {found}"
-    if hint is not None:
-        # A hint that is only likely comes after what the grammar expects.
-        message = f"{message}; {hint[2:]}" if hint.startswith("+ ") else hint
-        if text.startswith(("&&", "||"), offset):
-            found_length = 2
-    return cls(message, text=text, offset=offset, end_offset=offset + max(1, found_length))
-
-
-# Opening quote -> closing quote; curly quotes pasted from documents quote too.
-_QUOTES = {"'": "'", '"': '"', "\u2018": "\u2019", "\u201c": "\u201d"}
-
-
-def _open_parentheses(before: str) -> int:
-    """How many parentheses are open at the end of ``before`` (strings and
-    comments aside)."""
-    bare = _COMMENT_OR_STRING.sub("", before)
-    return bare.count("(") - bare.count(")")
-
-
-_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
-
-# `field op value` just before the spot: a value that went on past a space.
-_VALUE_BEFORE = re.compile(
-    r"([A-Za-z_][\w.\-]*)\s*(==|!=|<>|<=|>=|<|>|=|!~|~|\blike\b|\bcontains\b)\s*([\w.:/+\-*?@%&]+)[ \t]+\Z",
-    re.IGNORECASE,
-)
-# Where an unquoted value that runs on would end: at a keyword that may follow it.
-_VALUE_END = re.compile(r"[ \t]+(?:and|or|order|limit)\b|[ \t]*(?:\)|,|--|\n|\Z)", re.IGNORECASE)
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
-_QUOTABLE = (F.Kind.STRING, F.Kind.ENUM, F.Kind.PROPERTY, F.Kind.TAGS)
-
-
-def _hint(text: str, offset: int, previous: str | None, word: str) -> str | None:
-    """A message naming the fix, for mistakes people often make; None for others."""
-    rest = text[offset:]
-    if rest.startswith("&&"):
-        return "write `and` to join conditions, not &&"
-    if rest.startswith("||"):
-        return "write `or` to join conditions, not ||"
-    lowered = word.lower()
-    null_test = re.match(r"is(\s+not)?\s+null\b", rest, re.IGNORECASE)
-    if null_test is not None and previous is not None:
-        if null_test.group(1):
-            return f"there is no IS NOT NULL; write `{previous} exists`"
-        return f"there is no IS NULL; write `{previous} missing`"
-    before = text[:offset]
-    limit = re.search(r"\blimit\s+([0-9]+)\s*\Z", before, re.IGNORECASE)
-    if lowered == "order" and limit is not None:
-        return f"`order by` comes before `limit`: write ... order by ... limit {limit.group(1)}"
-    if lowered in keywords() or not bare_word().fullmatch(word):
-        return None
-    value = _VALUE_BEFORE.search(before)
-    if value is None:
-        return None
-    name, op, first = value.groups()
-    field = F.resolve(name).field
-    if field.kind is F.Kind.BYTES and _NUMBER.match(first) and word.isalpha():
-        return (
-            f"{word!r} is not a size unit; sizes are written like 5GB, 512MiB or 1.5TiB "
-            f"(units: {', '.join(SIZE_UNIT_NAMES)})"
-        )
-    if field.kind not in _QUOTABLE:
-        return None
-    start = value.start(3)
-    end = _VALUE_END.search(text, offset)
-    phrase = text[start : end.start() if end else len(text)].strip()
-    # `x = 1 y` may also be a missing `and`: the hint is added to the message.
-    return f"+ a value with spaces must be quoted: {name} {op} {quote(phrase)}"

@@ -174,6 +174,12 @@ def search_box(
     for longer text, for ``text`` that is not a ``str`` (bytes must be
     decoded first), and for an ``allow`` or ``default_field`` that is itself
     wrong (an unknown or misspelt field name).
+
+    >>> from imgql import search_box
+    >>> str(search_box("ubuntu -beta sort:created-desc"))
+    "images where name contains 'ubuntu' and name not contains 'beta' order by created_at desc"
+    >>> search_box("visibility:community ubuntu").ignored
+    (('visibility:community', 'visibility is not a field this search filters on'),)
     """
     if not isinstance(text, str):
         raise SearchBoxError(f"the search text must be a str, not {type(text).__name__}")

@@ -36,6 +36,7 @@ from ..lang.ast import (
     Param,
     RelativeTime,
     Value,
+    values,
 )
 from ..lang.visitor import Transformer, Visitor, walk
 
@@ -59,14 +60,11 @@ def resolve_times(expr: Expr, now: dt.datetime | None) -> Expr:
 
 
 def _is_relative(node: Expr) -> bool:
-    if isinstance(node, Compare):
-        return isinstance(node.value, RelativeTime)
-    if isinstance(node, InList):
-        return any(isinstance(v, RelativeTime) for v in node.values)
-    return False
+    return any(isinstance(v, RelativeTime) for v in values(node))
 
 
 class _ResolveTimes(Transformer):
+    DEFAULT_FOR = (Match, Exists, Not, And, Or, Const)  # no time to resolve: a pattern is text
     def __init__(self, now: dt.datetime) -> None:
         super().__init__()
         self.now = now
@@ -92,6 +90,8 @@ def push_negations(expr: Expr, now: dt.datetime | None = None) -> Expr:
 class _PushNegations(Visitor[Expr]):
     """Top-down, carrying whether the node stands under an odd number of `not`s."""
 
+    DEFAULT_FOR = PREDICATES  # each negated by negate_predicate
+
     def visit_Not(self, node: Not, negate: bool) -> Expr:
         return self.visit(node.operand, not negate)
 
@@ -107,8 +107,7 @@ class _PushNegations(Visitor[Expr]):
         return Const(not node.value) if negate else node
 
     def generic_visit(self, node: Expr, negate: bool) -> Expr:
-        assert isinstance(node, PREDICATES)
-        return negate_predicate(node) if negate else node
+        return negate_predicate(node) if negate else node  # type: ignore[arg-type]
 
 
 def negate_predicate(pred: Compare | InList | Match | Exists) -> Expr:
@@ -133,6 +132,7 @@ def simplify(expr: Expr, now: dt.datetime | None = None) -> Expr:
 
 
 class _Simplify(Transformer):
+    DEFAULT_FOR = (Compare, Match, Exists, Const)  # each already as simple as it gets
     def visit_And(self, node: And) -> Expr:
         return _combine(And, list(node.operands))
 
@@ -273,7 +273,7 @@ def _merge_conjuncts(items: list[Expr]) -> list[Expr] | Const:
 
 def _mergeable_field(item: Expr) -> str | None:
     if isinstance(item, (Compare, InList, Exists)) and item.field != "member_status":
-        if any(isinstance(v, (RelativeTime, Param)) for v in _values_of(item)):
+        if any(isinstance(v, (RelativeTime, Param)) for v in values(item)):
             return None  # not known yet, so not comparable with other bounds
         kind = F.lookup(item.field).kind
         if isinstance(item, Compare) and item.op not in ("=", "!=") and kind not in _RANGED:
@@ -413,14 +413,6 @@ def _emit_tags(field: str, facts: _FieldFacts) -> list[Expr] | None:
 
 def _unique_values(values: list[Value]) -> list[Value]:
     return list(dict.fromkeys(values))
-
-
-def _values_of(item: Compare | InList | Exists) -> tuple[Value, ...]:
-    if isinstance(item, Compare):
-        return (item.value,)
-    if isinstance(item, InList):
-        return item.values
-    return ()
 
 
 # -- disjunctions -----------------------------------------------------------------

@@ -22,7 +22,8 @@ from ..lang import fields as F
 from ..lang.ast import Expr, SortKey
 from ..plan.plan import Plan, total_order
 from ..records import Record
-from .predicate import Predicate, compile_predicate, sort_images, sort_key_function
+from .predicate import CompiledPredicate, compile_predicate
+from .sorting import sort_images, sort_key_function
 
 __all__ = [
     "ONE_COUNT_BOUND",
@@ -37,13 +38,13 @@ __all__ = [
 
 
 
-def plan_predicate(plan: Plan) -> Predicate:
+def plan_predicate(plan: Plan) -> CompiledPredicate:
     """The plan's client-side check, compiled once per (predicate, time)."""
     return _compiled(plan.predicate, plan.now)
 
 
 @functools.lru_cache(maxsize=128)
-def _compiled(predicate: Expr, now: dt.datetime) -> Predicate:
+def _compiled(predicate: Expr, now: dt.datetime) -> CompiledPredicate:
     return compile_predicate(predicate, now=now)
 
 
@@ -58,7 +59,7 @@ def answer(
     plan: Plan,
     streams: Sequence[Iterable[Record]],
     *,
-    checks: Sequence[Predicate] | None = None,
+    checks: Sequence[CompiledPredicate] | None = None,
     distinct: bool = False,
 ) -> Iterator[Record]:
     """The records that answer ``plan``, from one stream per request.
@@ -86,7 +87,7 @@ async def aanswer(
     plan: Plan,
     streams: Sequence[AsyncIterator[Record]],
     *,
-    checks: Sequence[Predicate] | None = None,
+    checks: Sequence[CompiledPredicate] | None = None,
     distinct: bool = False,
 ) -> AsyncIterator[Record]:
     """The async counterpart of :func:`answer`: the same records, from async streams."""
@@ -107,7 +108,7 @@ async def aanswer(
 
 
 def _checks(
-    plan: Plan, streams: Sequence[object], checks: Sequence[Predicate] | None, distinct: bool
+    plan: Plan, streams: Sequence[object], checks: Sequence[CompiledPredicate] | None, distinct: bool
 ) -> list[Callable[[Record], bool]]:
     """Each stream's filter: its check, and its first sight of each image
     unless the source says no stream repeats one."""
@@ -136,7 +137,7 @@ class _FirstSeen:
         return True
 
 
-def _admission(matches: Predicate) -> Callable[[Record], bool]:
+def _admission(matches: CompiledPredicate) -> Callable[[Record], bool]:
     """An image the first time it is seen in the stream, if it matches."""
     first = _FirstSeen()
     return lambda record: first(record) and matches(record)

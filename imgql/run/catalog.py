@@ -30,14 +30,15 @@ from ..untrusted import TooDeep, load_json
 from .answer import answer, exactly_one
 from .fallbacks import first_answering, tier_plans
 from .image import Image
-from .predicate import Predicate, compile_predicate, sort_key_function
+from .predicate import CompiledPredicate, compile_predicate
 from .scope import Members, Scope
 from .shape import shape_problem
+from .sorting import sort_key_function
 
 if TYPE_CHECKING:
     from .results import ResultList
 
-__all__ = ["Catalog", "load_catalog", "load_records"]
+__all__ = ["Catalog", "load_catalog"]
 
 
 # How many compiled (predicate, scope) checks a catalog keeps.
@@ -77,7 +78,7 @@ class Catalog:
         # Known once, at load: without repeated ids no stream can repeat an
         # image, and the answer needs no per-record de-duplication.
         self._distinct = _ids_distinct(self.records)
-        self._checks: dict[tuple[Any, ...], Predicate] = {}
+        self._checks: dict[tuple[Any, ...], CompiledPredicate] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -134,7 +135,7 @@ class Catalog:
             members=self.members,
         )
 
-    def _check(self, plan: Plan, scope: Scope) -> Predicate:
+    def _check(self, plan: Plan, scope: Scope) -> CompiledPredicate:
         """The plan's predicate and the scope, compiled into one function."""
         # The planner resolved relative times with plan.now: the predicate holds
         # only absolute ones, so a later plan of the same query reuses the check.
@@ -161,12 +162,6 @@ class Catalog:
         text = query if isinstance(query, str) else str(query)
         result: Image = exactly_one(text, self.query(query, **params), params)
         return result
-
-
-def load_records(path: str | os.PathLike[str]) -> list[Record]:
-    """Image records from a JSON file: a ``GET /v2/images`` response, a list
-    of such responses (pages), or a bare list of images."""
-    return load_catalog(path)[0]
 
 
 def load_catalog(path: str | os.PathLike[str]) -> tuple[list[Record], str | None, Mapping[str, Any]]:

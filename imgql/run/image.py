@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..lang import fields as F
 from ..lang.fields import CORE_RECORD_KEYS
-from .predicate import parse_time
+from .record_values import parse_time
 from .results import human_size
 
-__all__ = ["CORE_FIELDS", "Image"]
+__all__ = ["CORE_FIELDS", "RECORD_FIELDS", "Image"]
 
 # The documented fields; every other key of a record is a custom property
 # (or bookkeeping such as self, file and schema).
@@ -80,96 +81,37 @@ class Image(Mapping[str, Any]):
 
     @property
     def id(self) -> str:
+        """image id (a UUID); "" when the record has none. Written here, not
+        made from the catalog: it is the image's identity, never None."""
         return str(self.raw.get("id") or "")
 
-    # Documented fields, typed.
-    @property
-    def name(self) -> str | None:
-        return self.raw.get("name")
-
-    @property
-    def status(self) -> str | None:
-        return self.raw.get("status")
-
-    @property
-    def visibility(self) -> str | None:
-        return self.raw.get("visibility")
-
-    @property
-    def owner(self) -> str | None:
-        return self.raw.get("owner")
-
-    @property
-    def size(self) -> int | None:
-        return self.raw.get("size")
-
-    @property
-    def virtual_size(self) -> int | None:
-        return self.raw.get("virtual_size")
-
-    @property
-    def min_ram(self) -> int | None:
-        return self.raw.get("min_ram")
-
-    @property
-    def min_disk(self) -> int | None:
-        return self.raw.get("min_disk")
-
-    @property
-    def created_at(self) -> dt.datetime | None:
-        return _time(self.raw.get("created_at"))
-
-    @property
-    def updated_at(self) -> dt.datetime | None:
-        return _time(self.raw.get("updated_at"))
-
-    @property
-    def protected(self) -> bool:
-        return bool(self.raw.get("protected"))
-
-    @property
-    def hidden(self) -> bool:
-        return bool(self.raw.get("os_hidden"))
-
-    @property
-    def tags(self) -> tuple[str, ...]:
-        return tuple(self.raw.get("tags") or ())
-
-    @property
-    def checksum(self) -> str | None:
-        return self.raw.get("checksum")
-
-    @property
-    def disk_format(self) -> str | None:
-        return self.raw.get("disk_format")
-
-    @property
-    def container_format(self) -> str | None:
-        return self.raw.get("container_format")
-
-    @property
-    def os_type(self) -> str | None:
-        return self.raw.get("os_type")
-
-    @property
-    def os_distro(self) -> str | None:
-        return self.raw.get("os_distro")
-
-    @property
-    def os_hash_algo(self) -> str | None:
-        return self.raw.get("os_hash_algo")
-
-    @property
-    def os_hash_value(self) -> str | None:
-        return self.raw.get("os_hash_value")
-
-    @property
-    def file(self) -> str | None:
-        return self.raw.get("file")
-
-    @property
-    def direct_url(self) -> str | None:
-        return self.raw.get("direct_url")
+    if TYPE_CHECKING:
+        # The documented fields, typed: read from the record by the
+        # properties made from the field catalog below the class (one per
+        # field of the record, named by its ``attribute``). Declared here
+        # for type checkers only; tests/test_image*.py holds them to the catalog.
+        name: str | None
+        status: str | None
+        visibility: str | None
+        owner: str | None
+        size: int | None
+        virtual_size: int | None
+        min_ram: int | None
+        min_disk: int | None
+        created_at: dt.datetime | None
+        updated_at: dt.datetime | None
+        protected: bool
+        hidden: bool
+        tags: tuple[str, ...]
+        checksum: str | None
+        disk_format: str | None
+        container_format: str | None
+        os_type: str | None
+        os_distro: str | None
+        os_hash_algo: str | None
+        os_hash_value: str | None
+        file: str | None
+        direct_url: str | None
 
     @property
     def properties(self) -> dict[str, Any]:
@@ -203,6 +145,25 @@ class Image(Mapping[str, Any]):
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
+
+def _reader(field: F.Field) -> Callable[[Image], Any]:
+    """How a documented field is read from the record, by its kind."""
+    key = field.name
+    if field.kind is F.Kind.DATETIME:
+        return lambda image: _time(image.raw.get(key))
+    if field.kind is F.Kind.BOOLEAN:
+        return lambda image: bool(image.raw.get(key))
+    if field.kind is F.Kind.TAGS:
+        return lambda image: tuple(image.raw.get(key) or ())
+    return lambda image: image.raw.get(key)
+
+
+# One property per documented field of the record: the catalog says its
+# name, its kind (hence its type) and its description.
+RECORD_FIELDS: tuple[F.Field, ...] = tuple(f for f in F.FIELDS if f.kind not in F.NOT_IN_RECORD and f.name != "id")
+for _field in RECORD_FIELDS:
+    setattr(Image, _field.attribute or _field.name, property(_reader(_field), doc=_field.doc))
+del _field
 
 _new = object.__new__
 _set_raw = Image.raw.__set__  # type: ignore[attr-defined]
