@@ -20,14 +20,14 @@ from ..lang import fields as F
 from ..lang.ast import And, Compare, Expr, InList, Query
 from ..lang.format import format_sort_key
 
-__all__ = ["EVERY_REGION", "PLACE_FIELDS", "Location", "Places", "describe_places", "split_places"]
+__all__ = ["EVERY_REGION", "PLACE_FIELDS", "Location", "Place", "Places", "describe_places", "split_places"]
 
 EVERY_REGION = F.EVERY_REGION
 PLACE_FIELDS = frozenset(f.name for f in F.FIELDS if f.kind is F.Kind.LOCATION)
 
 
 @attrs.frozen(order=True)
-class Location:
+class Place:
     """One endpoint's place: a cloud (a clouds.yaml name) and a region; None
     where the client's own is meant (or not known)."""
 
@@ -37,6 +37,10 @@ class Location:
     def __str__(self) -> str:
         region = f"region {self.region}" if self.region else "the client's region"
         return f"{region} of cloud {self.cloud}" if self.cloud else region
+
+
+# The name `Place` had, still read outside the plan layer.
+Location = Place
 
 
 @attrs.frozen
@@ -62,7 +66,7 @@ class Places:
         """Conditions that exclude each other: no endpoint at all."""
         return self.clouds == () or self.regions == ()
 
-    def locations(self, every_region: Iterable[str] = ()) -> tuple[Location, ...]:
+    def endpoints(self, every_region: Iterable[str] = ()) -> tuple[Place, ...]:
         """The endpoints, cloud by cloud in the order named, then region by
         region; ``every_region`` is what ``*`` stands for."""
         regions: tuple[str | None, ...]
@@ -73,7 +77,10 @@ class Places:
         else:
             regions = self.regions
         clouds: tuple[str | None, ...] = (None,) if self.clouds is None else self.clouds
-        return tuple(Location(cloud, region) for cloud in clouds for region in regions)
+        return tuple(Place(cloud, region) for cloud in clouds for region in regions)
+
+    # The name `endpoints` had, still read outside the plan layer.
+    locations = endpoints
 
 
 def split_places(query: Query) -> tuple[Places, Query]:
@@ -120,8 +127,8 @@ def describe_places(places: Places, query: Query) -> list[str]:
         regions = ", ".join(places.regions)
     lines = [f"endpoints: {regions}; in {clouds}"]
     if not places.every_region:
-        count = len(places.locations())
-        lines = ["endpoints:"] + [f"  {location}" for location in places.locations()]
+        count = len(places.endpoints())
+        lines = ["endpoints:"] + [f"  {place}" for place in places.endpoints()]
         if count > 1:
             lines.append(f"{count} endpoints, run concurrently, each with the requests below:")
     else:
