@@ -367,6 +367,12 @@ def _try_union(
     if best is None:
         return None
     chosen, extras, share, base = best
+    return chosen, _branch_pushes(base, chosen, extras), share
+
+
+def _branch_pushes(base: _Pushed, chosen: Expr, extras: list[list[tuple[str, str]]]) -> list[_Pushed]:
+    """What each branch of the union made of ``chosen`` pushes: the other
+    conjuncts' parameters and the branch's own, with the others' residual."""
     kept = [(r, why) for r, why in zip(base.residual, base.reasons, strict=True) if r is not chosen]
     results = []
     for params in extras:
@@ -376,7 +382,7 @@ def _try_union(
         result.reasons = [why for _, why in kept]
         result.sent = [[] for _ in kept]
         results.append(result)
-    return chosen, results, share
+    return results
 
 
 def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[tuple[str, str]] | None:
