@@ -20,11 +20,20 @@ regular (non-admin) caller:
 - ``created_at`` / ``updated_at``: ``op:ISO``; the last one given applies;
   compared with the stored time, which may have a fraction of a second while
   records show whole seconds.
-- ``protected``, ``owner``, other image columns: equality; any other name is a
-  custom property compared by exact string equality.
+- ``protected``, ``owner``, other image columns: equality.
+- **any other name** is a custom property compared by exact string equality:
+  that is what Glance 33 does with a parameter it does not know (GLANCE.md,
+  "any other name"), and it is this model's one decision about unknown
+  parameters (:func:`reads_as`). A parameter imgql sends must therefore be one
+  the model knows as something else, or be meant as a custom property;
+  tests/test_capabilities.py checks every parameter of every profile.
 - sort: ``sort=key:dir,...``; ties broken by created_at then id, in the
   direction of the only key when there is one, else descending; nulls first
   ascending.
+- paging (:func:`list_page`): ``marker`` is the id of the last image seen
+  (400 when no image has it); the page is the images after it in the sort
+  order, ``limit`` of them (the deployment's default without one, capped at
+  its largest).
 
 Records carry what the server knows and does not show under keys starting
 with ``_``: ``_created_at`` / ``_updated_at`` (stored times) and ``_members``
@@ -98,12 +107,103 @@ class ServerError(Exception):
     """What the server answers with 500 (a parameter it cannot handle)."""
 
 
+# The parameters that choose the listing rather than filter it.
+LISTING_PARAMS = (
+    "limit",
+    "marker",
+    "sort",
+    "sort_key",
+    "sort_dir",
+    "member_status",
+    "visibility",
+    "os_hidden",
+    "tag",
+    "changes-since",
+    "deleted",
+)
+
+
+def reads_as(name: str) -> str:
+    """What the server makes of the parameter ``name``: ``listing`` (scope,
+    paging, sorting, tags), ``boolean``, ``range`` (``<column>_min``/``_max``),
+    ``time``, ``operator`` (``eq:``/``in:``), ``integer column``, ``column``,
+    ``server error`` (an attribute that cannot be compared: a 500), or, for any name it does not know, ``custom
+    property`` (GLANCE.md: Glance 33 reads an unknown parameter as a
+    custom-property equality)."""
+    if name in LISTING_PARAMS:
+        return "listing"
+    if name == "protected":
+        return "boolean"
+    if name.endswith(("_min", "_max")):
+        return "range"  # on a name that is not a column: a 500
+    if name in ("created_at", "updated_at"):
+        return "time"
+    if name in OPERATOR_FIELDS:
+        return "operator"
+    if name in NOT_COMPARABLE:
+        return "server error"
+    if name in INTEGER_COLUMNS:
+        return "integer column"
+    if name in COLUMNS:
+        return "column"
+    return "custom property"
+
+
 def list_images(params: Params, images: Sequence[Record], caller: str) -> list[dict[str, Any]]:
     """The images ``GET /v2/images?params`` returns to a caller of project
     ``caller``: every page, or only the first when ``limit`` is given."""
     items = list(params)
     limit = _pop_last(items, "limit")
     _pop_last(items, "marker")
+    found = _listed(items, images, caller)
+    if limit is not None:
+        found = found[: _page_size(limit, 1000)]
+    return [shown(image) for image in found]
+
+
+def list_page(
+    params: Params, images: Sequence[Record], caller: str, *, default_limit: int = 25, max_limit: int = 1000
+) -> list[dict[str, Any]]:
+    """The one page ``GET /v2/images?params`` returns: after ``marker`` in
+    the sort order, ``limit`` images (``default_limit`` without one, at most
+    ``max_limit``)."""
+    items = list(params)
+    limit = _pop_last(items, "limit")
+    marker = _pop_last(items, "marker")
+    found = _listed(items, images, caller)
+    if marker is not None:
+        marked = next((image for image in images if image.get("id") == marker), None)
+        if marked is None:
+            raise BadRequest(f"No image found with ID {marker}")
+        keys, dirs = _sorting(list(params))
+        found = [image for image in found if _after(image, marked, keys, dirs)]
+    size = min(default_limit, max_limit) if limit is None else _page_size(limit, max_limit)
+    return [shown(image) for image in found[:size]]
+
+
+def _page_size(limit: str, largest: int) -> int:
+    try:
+        size = int(limit)
+    except ValueError:
+        raise BadRequest("limit param must be an integer") from None
+    if size < 0:
+        raise BadRequest("limit param must be positive")
+    return min(size, largest)
+
+
+def _after(image: Record, marker: Record, keys: list[str], dirs: list[str]) -> bool:
+    """Whether ``image`` comes after ``marker`` in the order (nulls below
+    everything: Glance's reading of a null marker value as 0 or '' is not
+    modelled, since imgql never pages such an order, docs/planning.md 5)."""
+    for key, direction in zip(keys, dirs, strict=True):
+        mine, theirs = sort_value(image, key), sort_value(marker, key)
+        if mine != theirs:
+            return (mine > theirs) == (direction == "asc")
+    return False
+
+
+def _listed(items: list[tuple[str, str]], images: Sequence[Record], caller: str) -> list[Record]:
+    """Every image the filters and scope of ``items`` list, in order."""
     member_status = _pop_first(items, "member_status") or "accepted"
     if member_status not in MEMBER_STATUSES:
         raise BadRequest(f"Invalid status: {member_status}")
@@ -126,21 +226,11 @@ def list_images(params: Params, images: Sequence[Record], caller: str) -> list[d
     def listed(image: Record) -> bool:
         if image.get("status") in NEVER_LISTED:
             return False
-        if not _in_scope(image, caller, visibility, member_status):
+        if not in_scope(image, caller, visibility, member_status):
             return False
         return all(condition(image) for condition in conditions)
 
-    found = [image for image in images if listed(image)]
-    found = _sorted(found, sort_keys, sort_dirs)
-    if limit is not None:
-        try:
-            size = int(limit)
-        except ValueError:
-            raise BadRequest("limit param must be an integer") from None
-        if size < 0:
-            raise BadRequest("limit param must be positive")
-        found = found[: min(size, 1000)]
-    return [shown(image) for image in found]
+    return _sorted([image for image in images if listed(image)], sort_keys, sort_dirs)
 
 
 def shown(image: Record) -> dict[str, Any]:
@@ -151,7 +241,8 @@ def shown(image: Record) -> dict[str, Any]:
 # -- scope --------------------------------------------------------------------------
 
 
-def _in_scope(image: Record, caller: str, visibility: str | None, member_status: str) -> bool:
+def in_scope(image: Record, caller: str, visibility: str | None, member_status: str) -> bool:
+    """Whether the listing of ``visibility`` and ``member_status`` holds ``image``."""
     kind = image.get("visibility")
     own = image.get("owner") == caller
     membership = (image.get("_members") or {}).get(caller)
@@ -161,6 +252,9 @@ def _in_scope(image: Record, caller: str, visibility: str | None, member_status:
     if visibility is None:
         return own or kind != "community"
     return visibility == "all" or kind == visibility
+
+
+_in_scope = in_scope  # the name tests/test_plan_equivalence.py reads
 
 
 # -- filters ------------------------------------------------------------------------
@@ -174,40 +268,41 @@ def _conditions(filters: dict[str, str]) -> list[Any]:
             raise BadRequest(f"Invalid value '{protected}' for 'protected' filter.")
         out.append(_column_is("protected", protected == "true"))
     for key, value in filters.items():
-        if key.endswith(("_min", "_max")):
-            column = key[:-4]
-            try:
-                bound = int(value)
-            except ValueError:
-                raise BadRequest("Unable to filter on a range with a non-numeric value.") from None
-            if column not in COLUMNS:
-                raise ServerError(f"Image has no attribute {column!r}")
-            out.append(_at_least(column, bound) if key.endswith("_min") else _at_most(column, bound))
-        elif key in ("created_at", "updated_at"):
-            op, text = split_filter_op(value)
-            threshold = parse_isotime(text)
-            if threshold is None:
-                raise BadRequest(f'Bad "{key}" query filter format. Use ISO 8601 DateTime notation.')
-            if op not in _TIME_OPS:
-                raise BadRequest("Unable to filter on a unknown operator.")
-            out.append(_time_condition(key, op, threshold))
-        elif key in OPERATOR_FIELDS:
-            op, text = split_filter_op(value)
-            if op == "in":
-                out.append(_column_in(key, split_filter_value_for_quotes(text)))
-            elif op == "eq":
-                out.append(_column_is(key, text))
-            else:
-                raise BadRequest(f"Unable to filter by unknown operator '{op}'.")
-        elif key in NOT_COMPARABLE:
-            raise ServerError(f"cannot compare the attribute {key!r} with a value")
-        elif key in INTEGER_COLUMNS:
-            out.append(_integer_is(key, value))
-        elif key in COLUMNS:
-            out.append(_column_is(key, value))
-        else:
-            out.append(_property_is(key, value))
+        out.append(_condition(reads_as(key), key, value))
     return out
+
+
+def _condition(kind: str, key: str, value: str) -> Any:
+    if kind == "range":
+        try:
+            bound = int(value)
+        except ValueError:
+            raise BadRequest("Unable to filter on a range with a non-numeric value.") from None
+        if key[:-4] not in COLUMNS:
+            raise ServerError(f"Image has no attribute {key[:-4]!r}")
+        return _at_least(key[:-4], bound) if key.endswith("_min") else _at_most(key[:-4], bound)
+    if kind == "time":
+        op, text = split_filter_op(value)
+        threshold = parse_isotime(text)
+        if threshold is None:
+            raise BadRequest(f'Bad "{key}" query filter format. Use ISO 8601 DateTime notation.')
+        if op not in _TIME_OPS:
+            raise BadRequest("Unable to filter on a unknown operator.")
+        return _time_condition(key, op, threshold)
+    if kind == "operator":
+        op, text = split_filter_op(value)
+        if op == "in":
+            return _column_in(key, split_filter_value_for_quotes(text))
+        if op != "eq":
+            raise BadRequest(f"Unable to filter by unknown operator '{op}'.")
+        return _column_is(key, text)
+    if kind == "server error":
+        raise ServerError(f"cannot compare the attribute {key!r} with a value")
+    if kind == "integer column":
+        return _integer_is(key, value)
+    if kind == "column":
+        return _column_is(key, value)
+    return _property_is(key, value)
 
 
 def _hidden_is(hidden: bool) -> Any:

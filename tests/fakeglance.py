@@ -1,13 +1,12 @@
 """An in-test Glance: ``GET /v2/images`` as an ``httpx.MockTransport`` handler.
 
-It implements the listing as GLANCE.md describes a real Glance 33: filters
-with ``eq:``/``in:`` (double quotes protect commas, escapes inside quotes are
-kept as written), repeated conjunctive ``tag``, ``size_min``/``size_max``,
-``created_at``/``updated_at`` with ``op:ISO`` (single-valued: the last one
-wins), the visibility / member_status / os_hidden scope, custom-property
-equality, ``sort=key:dir,...``, ``limit`` capped at ``api_limit_max``,
-``marker`` (400 ``No image found with ID ...`` when unknown), and a ``next``
-link that, as in Glance, keeps only the last value of repeated parameters.
+What a page holds is decided by the one model of the listing,
+tests/api_model.py (filters, scope, sorting, ``marker`` and ``limit``, capped
+at ``api_limit_max``; a parameter the model does not know is a custom
+property, as in Glance 33); this module adds HTTP around it: authentication,
+404s off the listing, 400 and 500 error pages, the ``first`` link and a
+``next`` link that, as in Glance, keeps only the last value of repeated
+parameters.
 
 Faults are scripted: ``fake.script`` holds actions applied, in order, to the
 next listing requests (each returns a response or raises).
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -25,34 +23,10 @@ from urllib.parse import urlencode
 
 import httpx
 
+from . import api_model
+
 Image = dict[str, Any]
 Action = Callable[[httpx.Request], httpx.Response]
-
-SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at")
-LIST_FILTERS = ("name", "id", "status", "disk_format", "container_format")
-TIME_OPS = ("gt", "gte", "lt", "lte", "eq", "neq")
-RESERVED = {
-    "limit",
-    "marker",
-    "sort",
-    "sort_key",
-    "sort_dir",
-    "tag",
-    "size_min",
-    "size_max",
-    "created_at",
-    "updated_at",
-    "visibility",
-    "member_status",
-    "os_hidden",
-    "protected",
-    "owner",
-    *LIST_FILTERS,
-}
-
-
-class Refused(Exception):
-    """A 400 with Glance's message."""
 
 
 def make_image(n: int, **fields: Any) -> Image:
@@ -81,67 +55,6 @@ def make_image(n: int, **fields: Any) -> Image:
     }
     image.update(fields)
     return image
-
-
-def split_in_list(text: str) -> list[str]:
-    """The values of an ``in:`` list as Glance reads them."""
-    values: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] == '"':
-            j = i + 1
-            chunk: list[str] = []
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    chunk.append(text[j : j + 2])  # kept as written, backslash included
-                    j += 2
-                else:
-                    chunk.append(text[j])
-                    j += 1
-            if j >= n:
-                raise Refused(f"Invalid filter value {text}. The quote is not closed.")
-            values.append("".join(chunk))
-            j += 1
-            if j < n:
-                if text[j] != ",":
-                    raise Refused(f"Invalid filter value {text}. There is no comma after closing quotation mark.")
-                j += 1
-            i = j
-        else:
-            j = text.find(",", i)
-            j = n if j == -1 else j
-            chunk_text = text[i:j]
-            if '"' in chunk_text:
-                raise Refused(f"Invalid filter value {text}. There is no comma before opening quotation mark.")
-            values.append(chunk_text)
-            i = j + 1
-    return values
-
-
-def _time(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    return str(value)
-
-
-def _has_tag(tag: str) -> Callable[[Image], bool]:
-    return lambda image: tag in (image.get("tags") or ())
-
-
-def _size_bound(limit: int, sign: int) -> Callable[[Image], bool]:
-    # sign 1: size >= limit (size_min); sign -1: size <= limit (size_max); no size never matches.
-    return lambda image: isinstance(image.get("size"), int) and (image["size"] - limit) * sign >= 0
-
-
-def _property_equals(name: str, value: str) -> Callable[[Image], bool]:
-    return lambda image: name in image and _text(image[name]) == value
 
 
 def error_page(status: int, reason: str, message: str) -> httpx.Response:
@@ -215,8 +128,10 @@ class FakeGlance:
             return error_page(401, "Unauthorized", "This server could not verify that you are authorized.")
         try:
             return self.page(request)
-        except Refused as exc:
+        except api_model.BadRequest as exc:
             return error_page(400, "Bad Request", str(exc))
+        except api_model.ServerError:
+            return error_page(500, "Internal Server Error", "The server has either erred or is incapable of performing")
 
     # -- scripting faults --------------------------------------------------------
 
@@ -243,70 +158,32 @@ class FakeGlance:
 
     # -- the listing -------------------------------------------------------------
 
-    def visible(self, visibility: str | None = None, member_status: str = "accepted") -> list[Image]:
-        return [i for i in self.images.values() if self._in_scope(i, visibility, member_status)]
+    def records(self) -> list[Image]:
+        """The images as the model reads them: memberships under ``_members``."""
+        return [{**image, "_members": self.members.get(image["id"], {})} for image in self.images.values()]
 
-    def _in_scope(self, image: Image, visibility: str | None, member_status: str) -> bool:
-        own = image.get("owner") == self.project
-        vis = image.get("visibility")
-        status = self.members.get(image["id"], {}).get(self.project)
-        shared = vis == "shared" and status is not None and (member_status == "all" or status == member_status)
-        if visibility is None:
-            return vis == "public" or own or shared
-        if visibility == "public":
-            return vis == "public"
-        if visibility == "private":
-            return vis == "private" and own
-        if visibility == "shared":
-            return vis == "shared" and (own or shared)
-        if visibility == "community":
-            return vis == "community"
-        return vis in ("public", "community") or own or shared  # all
+    def visible(self, visibility: str | None = None, member_status: str = "accepted") -> list[Image]:
+        return [
+            image
+            for image, record in zip(self.images.values(), self.records(), strict=True)
+            if api_model.in_scope(record, self.project, visibility, member_status)
+        ]
 
     def page(self, request: httpx.Request) -> httpx.Response:
         items = list(request.url.params.multi_items())
-        single: dict[str, str] = {}
-        tags: list[str] = []
-        for key, value in items:
-            if key == "tag":
-                tags.append(value)
-            else:
-                single[key] = value  # repeated single-valued parameters: the last wins
-        if "sort" in single and ("sort_key" in single or "sort_dir" in single):
-            raise Refused("The parameters sort_key and sort_dir cannot be used with the new sorting syntax")
-        limit = self._limit(single.get("limit"))
-        visibility = single.get("visibility")
-        if visibility is not None and visibility not in ("public", "private", "shared", "community", "all"):
-            raise Refused(f"Invalid visibility value: {visibility}")
-        member_status = single.get("member_status", "accepted")
-        if member_status not in ("accepted", "pending", "rejected", "all"):
-            raise Refused(f"Invalid status: {member_status}")
-        hidden = self._boolean(single.get("os_hidden", "false"), "os_hidden")
-        keys = self._sort(single.get("sort"))
-        checks = self._checks(single, tags)
-
-        found = [
-            image
-            for image in self.images.values()
-            if self._in_scope(image, visibility, member_status)
-            and bool(image.get("os_hidden")) == hidden
-            and image.get("status") not in ("deleted", "killed")
-            and all(check(image) for check in checks)
-        ]
-        compare = self._comparator(keys)
-        found.sort(key=functools.cmp_to_key(compare))
-        marker = single.get("marker")
-        if marker is not None:
-            marked = self.images.get(marker)
-            if marked is None:
-                raise Refused(f"No image found with ID {marker}")
-            found = [image for image in found if compare(image, marked) > 0]
-        page = found[:limit]
-
-        body: dict[str, Any] = {"images": [dict(i) for i in page], "schema": "/v2/schemas/images"}
+        page = api_model.list_page(
+            items,
+            self.records(),
+            self.project,
+            default_limit=self.default_limit,
+            max_limit=self.api_limit_max,
+        )
+        limit = dict(items).get("limit")
+        size = min(self.default_limit, self.api_limit_max) if limit is None else min(int(limit), self.api_limit_max)
+        body: dict[str, Any] = {"images": page, "schema": "/v2/schemas/images"}
         first = {k: v for k, v in items if k != "marker"}
         body["first"] = "/v2/images" + ("?" + urlencode(first) if first else "")
-        if page and len(page) == limit:
+        if page and len(page) == size:
             # Glance rebuilds the link from a dict: one value per name, the last one.
             following = dict(items)
             following["marker"] = page[-1]["id"]
@@ -314,120 +191,6 @@ class FakeGlance:
         if self.after_page is not None:
             self.after_page(self, page)
         return httpx.Response(200, json=body)
-
-    def _limit(self, text: str | None) -> int:
-        if text is None:
-            return min(self.default_limit, self.api_limit_max)
-        try:
-            limit = int(text)
-        except ValueError:
-            raise Refused("limit param must be an integer") from None
-        if limit < 0:
-            raise Refused("limit param must be positive")
-        return min(limit, self.api_limit_max)
-
-    @staticmethod
-    def _boolean(text: str, name: str) -> bool:
-        if text.lower() in ("true", "1", "yes", "on"):
-            return True
-        if text.lower() in ("false", "0", "no", "off"):
-            return False
-        raise Refused(f"Invalid value for {name}: {text}")
-
-    @staticmethod
-    def _sort(text: str | None) -> list[tuple[str, bool]]:
-        keys: list[tuple[str, bool]] = []
-        if text:
-            for part in text.split(","):
-                key, _, direction = part.strip().partition(":")
-                if key not in SORT_KEYS:
-                    raise Refused(f"Invalid sort key: {key}. It must be one of the following: {', '.join(SORT_KEYS)}.")
-                if direction not in ("", "asc", "desc"):
-                    raise Refused(f"Invalid sort direction: {direction}")
-                keys.append((key, direction != "asc"))
-        names = [k for k, _ in keys]
-        if not keys:
-            keys.append(("created_at", True))
-        if "created_at" not in names and names:
-            keys.append(("created_at", True))
-        if "id" not in names:
-            keys.append(("id", True))
-        return keys
-
-    @staticmethod
-    def _comparator(keys: list[tuple[str, bool]]) -> Callable[[Image, Image], int]:
-        def value(image: Image, key: str) -> tuple[Any, ...]:
-            v = image.get(key)
-            return (0,) if v is None else (1, v)  # nulls first ascending, as SQLite does
-
-        def compare(a: Image, b: Image) -> int:
-            for key, descending in keys:
-                va, vb = value(a, key), value(b, key)
-                if va != vb:
-                    result = -1 if va < vb else 1
-                    return -result if descending else result
-            return 0
-
-        return compare
-
-    def _checks(self, single: Mapping[str, str], tags: list[str]) -> list[Callable[[Image], bool]]:
-        checks: list[Callable[[Image], bool]] = []
-        for tag in tags:
-            checks.append(_has_tag(tag))
-        for name in LIST_FILTERS:
-            if name in single:
-                checks.append(self._operator_check(name, single[name]))
-        for name, bound in (("size_min", 1), ("size_max", -1)):
-            if name in single:
-                try:
-                    limit = int(single[name])
-                except ValueError:
-                    raise Refused("Unable to filter on a range with a non-numeric value.") from None
-                checks.append(_size_bound(limit, bound))
-        for name in ("created_at", "updated_at"):
-            if name in single:
-                checks.append(self._time_check(name, single[name]))
-        if "protected" in single:
-            wanted = self._boolean(single["protected"], "protected")
-            checks.append(lambda image: bool(image.get("protected")) == wanted)
-        if "owner" in single:
-            checks.append(lambda image: image.get("owner") == single["owner"])
-        for name, value in single.items():
-            if name not in RESERVED:
-                checks.append(_property_equals(name, value))
-        return checks
-
-    @staticmethod
-    def _operator_check(name: str, text: str) -> Callable[[Image], bool]:
-        op, value = ("eq", text)
-        if ":" in text:
-            op, value = text.split(":", 1)
-        if op == "in":
-            values = set(split_in_list(value))
-            return lambda image: image.get(name) in values
-        if op == "eq":
-            return lambda image: image.get(name) == value
-        raise Refused(f"Unable to filter by unknown operator '{op}'.")
-
-    @staticmethod
-    def _time_check(name: str, text: str) -> Callable[[Image], bool]:
-        op, value = "eq", text
-        if ":" in text and text.split(":", 1)[0] in TIME_OPS:
-            op, value = text.split(":", 1)
-        try:
-            moment = _time(value)
-        except ValueError:
-            raise Refused(f"Invalid date format {value}") from None
-        tests: dict[str, Callable[[dt.datetime], bool]] = {
-            "gt": lambda t: t > moment,
-            "gte": lambda t: t >= moment,
-            "lt": lambda t: t < moment,
-            "lte": lambda t: t <= moment,
-            "eq": lambda t: t == moment,
-            "neq": lambda t: t != moment,
-        }
-        test = tests[op]
-        return lambda image: image.get(name) is not None and test(_time(image[name]))
 
 
 def json_body(response: httpx.Response) -> Any:

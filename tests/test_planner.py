@@ -235,14 +235,14 @@ def test_reasons_are_worded_only_when_read() -> None:
 @given(exprs(max_leaves=6), st.booleans())
 def test_hidden_partitions_decided_without_simplifying_again(where: Expr, hidden: bool) -> None:
     from imgql.plan.normalize import normalize, simplify
-    from imgql.plan.planner import _assume_hidden, _partition
+    from imgql.plan.partitions import assume_hidden, partition
 
     try:
         expr = normalize(where, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc))
     except ParameterError:
         return
-    substituted = _assume_hidden(expr, hidden)
-    assert _partition(expr, hidden) == (expr if substituted is expr else simplify(substituted))
+    substituted = assume_hidden(expr, hidden)
+    assert partition(expr, hidden) == (expr if substituted is expr else simplify(substituted))
 
 
 def test_explain_says_why_a_union_is_made_or_not() -> None:

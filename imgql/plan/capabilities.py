@@ -18,9 +18,22 @@ import attrs
 
 from ..errors import PlanError
 from ..lang.fields import CORE_RECORD_KEYS, FIELDS, PROPERTY_PREFIX
+from .encoding import (
+    Encoder,
+    containing_range,
+    containing_time_range,
+    encode_boolean,
+    encode_operator,
+    encode_plain,
+    encode_range,
+    encode_tag,
+    encode_time,
+    in_list,
+)
 
 __all__ = [
     "DOCUMENTED",
+    "ENCODERS",
     "EXACT_SHARE",
     "FIELD_SHARES",
     "GLANCE",
@@ -39,6 +52,7 @@ __all__ = [
     "Profile",
     "Rule",
     "get_profile",
+    "profile_names",
 ]
 
 
@@ -60,29 +74,66 @@ class Form(enum.Enum):
     BOOLEAN = "boolean"
 
 
+def _check_range(rule: Rule, attribute: object, stored_max: int | None) -> None:
+    if rule.form is Form.RANGE and (stored_max is None or not rule.min_param or not rule.max_param):
+        # A bound past the largest stored value fails the request (HTTP 500
+        # for 2**63 on a size), so the encoder must know where to clamp.
+        raise ValueError(f"the range rule for {rule.param} needs min_param, max_param and stored_max")
+
+
 @attrs.frozen
 class Rule:
+    """How one field is filtered by one profile: the query parameter, its
+    :class:`Form` (which names the :class:`~imgql.plan.encoding.Encoder`
+    that writes it, ``ENCODERS``), and the imgql operators it answers
+    (``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in``).
+
+    A ``Form.RANGE`` rule has its two inclusive parameters (``min_param``,
+    ``max_param``) and the largest value the server stores for the field
+    (``stored_max``), to which bounds are clamped; a range rule without
+    them cannot be made.
+
+    >>> Rule("size", Form.RANGE, frozenset({"<"}), "size_min", "size_max")
+    Traceback (most recent call last):
+      ...
+    ValueError: the range rule for size needs min_param, max_param and stored_max
+    """
+
     param: str
     form: Form
     ops: frozenset[str]  # imgql operators it answers: = != < <= > >= in
     min_param: str = ""  # for RANGE
     max_param: str = ""
+    stored_max: int | None = attrs.field(default=None, validator=_check_range)
 
+    @property
+    def encoder(self) -> Encoder:
+        return ENCODERS[self.form]
+
+
+# How each form is written (imgql/plan/encoding.py): a new form of parameter
+# is a member of Form and an encoder here, and no planner change.
+ENCODERS: Mapping[Form, Encoder] = {
+    Form.PLAIN: Encoder(encode_plain),
+    Form.OPERATOR: Encoder(encode_operator, in_list),
+    Form.REPEATED: Encoder(encode_tag),
+    # A list on an ordered field is sent as the range that contains it.
+    Form.RANGE: Encoder(encode_range, containing_range, ">="),
+    Form.TIME: Encoder(encode_time, containing_time_range, ">="),
+    Form.BOOLEAN: Encoder(encode_boolean),
+}
 
 # The largest value Glance can store for a numeric field, and so the largest
-# bound it can compare with. Measured on Glance 33: `size_max` or `size_min`
-# of 2**63 or more answers HTTP 500 (the column is a signed 64-bit integer),
-# 2**63 - 1 works; `min_ram` and `min_disk` above 2**31 - 1 are refused when
-# an image is written ("value out of range"), so no stored value exceeds it
-# (a filter above it answers an empty list on SQLite; other databases may
-# refuse it). Sizes are never negative. `limit` takes any value from 0 up
-# (2**64 answers a capped page; a negative one is a 400), and imgql sends
-# only page sizes of at least 1, so it needs no row here.
-STORED_MAX: Mapping[str, int] = {
-    "size": 2**63 - 1,
-    "min_ram": 2**31 - 1,
-    "min_disk": 2**31 - 1,
-}
+# bound it can compare with (each range rule's `stored_max`). Measured on
+# Glance 33: `size_max` or `size_min` of 2**63 or more answers HTTP 500 (the
+# column is a signed 64-bit integer), 2**63 - 1 works; `min_ram` and
+# `min_disk` above 2**31 - 1 are refused when an image is written ("value out
+# of range"), so no stored value exceeds it (a filter above it answers an
+# empty list on SQLite; other databases may refuse it). Sizes are never
+# negative. `limit` takes any value from 0 up (2**64 answers a capped page; a
+# negative one is a 400), and imgql sends only page sizes of at least 1.
+_SIZE_MAX = 2**63 - 1
+_INT_COLUMN_MAX = 2**31 - 1
 
 
 # What share of a catalog one pushed filter is expected to select, for the
@@ -137,12 +188,22 @@ EXACT_SHARE = 0.002
 UNION_SHARE = 0.5
 
 
-def _rule(param: str, form: Form, *ops: str, min_param: str = "", max_param: str = "") -> Rule:
-    return Rule(param, form, frozenset(ops), min_param, max_param)
+def _rule(
+    param: str, form: Form, *ops: str, min_param: str = "", max_param: str = "", stored_max: int | None = None
+) -> Rule:
+    return Rule(param, form, frozenset(ops), min_param, max_param, stored_max)
 
 
 @attrs.frozen
 class Profile:
+    """What one target can answer, as data: for each field (by canonical
+    name) the :class:`Rule` that filters it, whether other names are sent as
+    custom-property equality, the keys it sorts by, and the limits of paging
+    and unions. The planner reads a profile and has no branch per profile;
+    the built-in ones are in ``PROFILES`` (``glance``, ``documented``,
+    ``none``), and any other may be passed to ``plan``.
+    """
+
     name: str
     description: str
     rules: Mapping[str, Rule]  # by canonical field name
@@ -222,7 +283,7 @@ _SHARED_RULES: dict[str, Rule] = {
     "owner": _rule("owner", Form.PLAIN, "="),
     "protected": _rule("protected", Form.BOOLEAN, "=", "!="),
     "tags": _rule("tag", Form.REPEATED, "="),
-    "size": _rule("size", Form.RANGE, "=", "<", "<=", ">", ">=", min_param="size_min", max_param="size_max"),
+    "size": _rule("size", Form.RANGE, *_ORDERED, min_param="size_min", max_param="size_max", stored_max=_SIZE_MAX),
     "created_at": _rule("created_at", Form.TIME, "<", "<=", ">", ">=", "="),
     "updated_at": _rule("updated_at", Form.TIME, "<", "<=", ">", ">=", "="),
     "visibility": _rule("visibility", Form.PLAIN, "="),
@@ -250,8 +311,22 @@ GLANCE = Profile(
         # Glance reads any `<column>_min`/`_max` as an inclusive bound on that
         # column (measured: `min_ram_min=600&min_ram_max=8192` lists 1024,
         # 2048 and 8192; a non-integer is a 400).
-        "min_ram": _rule("min_ram", Form.RANGE, *_ORDERED, min_param="min_ram_min", max_param="min_ram_max"),
-        "min_disk": _rule("min_disk", Form.RANGE, *_ORDERED, min_param="min_disk_min", max_param="min_disk_max"),
+        "min_ram": _rule(
+            "min_ram",
+            Form.RANGE,
+            *_ORDERED,
+            min_param="min_ram_min",
+            max_param="min_ram_max",
+            stored_max=_INT_COLUMN_MAX,
+        ),
+        "min_disk": _rule(
+            "min_disk",
+            Form.RANGE,
+            *_ORDERED,
+            min_param="min_disk_min",
+            max_param="min_disk_max",
+            stored_max=_INT_COLUMN_MAX,
+        ),
     },
     custom_properties=True,
     property_fields=frozenset({"os_distro", "os_type", "checksum", "os_hash_algo", "os_hash_value"}),
@@ -286,8 +361,29 @@ NONE = Profile(
 
 PROFILES: Mapping[str, Profile] = {p.name: p for p in (GLANCE, DOCUMENTED, NONE)}
 
+# Each range rule's largest stored value, by field (read from the rules; the
+# rules are where it is written).
+STORED_MAX: Mapping[str, int] = {
+    field: rule.stored_max
+    for profile in PROFILES.values()
+    for field, rule in profile.rules.items()
+    if rule.stored_max is not None
+}
+
+
+def profile_names() -> tuple[str, ...]:
+    """The names of the built-in profiles, in table order (the command
+    line's choices).
+
+    >>> profile_names()
+    ('glance', 'documented', 'none')
+    """
+    return tuple(PROFILES)
+
 
 def get_profile(profile: str | Profile) -> Profile:
+    """The profile named ``profile`` (a :class:`Profile` is returned as it
+    is); an unknown name is a :class:`~imgql.errors.PlanError`."""
     if isinstance(profile, Profile):
         return profile
     found = PROFILES.get(profile)

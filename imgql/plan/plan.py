@@ -14,7 +14,7 @@ import attrs
 
 from ..lang.ast import Const, Expr, Query, SortKey
 from ..lang.format import format_expr, format_sort_key
-from .locations import Places, describe_places
+from .places import Places, describe_places
 
 __all__ = ["Params", "Plan", "Request", "UnionChoice", "describe_order", "total_order"]
 
@@ -92,6 +92,15 @@ class UnionChoice:
 
 @attrs.frozen(repr=False)
 class Plan:
+    """What to ask the API for a query, and what the client does with the
+    answers: the ``requests`` (with a union's ``wider`` alternative), the
+    whole normalized ``predicate`` every image is re-checked against, the
+    order and who sorts, the limit and the page size sent, and the notes and
+    union choices :meth:`explain` words. Made by
+    :func:`imgql.plan.planner.plan`; immutable, and equal for one query,
+    profile and ``now``.
+    """
+
     query: Query
     profile: str
     requests: tuple[Request, ...]
@@ -117,7 +126,7 @@ class Plan:
     # union is never sent.
     wider: tuple[Request, ...] = ()
     # Where the query runs, when it names regions or clouds: the requests
-    # above are made at each endpoint (see imgql/plan/locations.py).
+    # above are made at each endpoint (see imgql/plan/places.py).
     places: Places = attrs.field(factory=Places)
     # `A else B`: the plans of the fallbacks, tried in order when the plan
     # before answers no image (this plan is the first query's).
@@ -129,19 +138,18 @@ class Plan:
     def client_sort(self) -> tuple[SortKey, ...]:
         return () if self.server_sorts else total_order(self.order_by)
 
-    @property
-    def unsatisfiable(self) -> bool:
-        return not self.requests
-
     def explain(self) -> str:
-        from .explain import explain, explain_fallbacks
+        """The plan as text a person reads before running the query: each
+        request as a ``GET /v2/images?...`` line, what the client filters,
+        sorts and limits, and why each choice was made."""
+        from .explain import describe_fallbacks, describe_plan
 
         if self.fallbacks:
-            return explain_fallbacks(self)
+            return describe_fallbacks(self)
         if self.places.named:
-            text = explain(self).split("\n", 2)
+            text = describe_plan(self).split("\n", 2)
             return "\n".join([*text[:2], *describe_places(self.places, self.query), *text[2:]])
-        return explain(self)
+        return describe_plan(self)
 
     def __str__(self) -> str:
         return self.explain()

@@ -1,15 +1,17 @@
-"""Query + profile -> Plan.
+"""Query + profile -> Plan: what to ask the API, and what is left to the client.
 
 1. Normalize the predicate (normalize.py).
-2. Split the listing into the partitions the API can only list apart:
-   hidden and non-hidden images (``os_hidden``), and each membership scope.
-   A predicate on ``hidden`` is decided per partition.
+2. Split the listing into the partitions the API can only list apart
+   (partitions.py): hidden and non-hidden images (``os_hidden``), and each
+   membership scope. A predicate on ``hidden`` is decided per partition.
 3. In each partition, push every conjunct the profile can express as a
-   parameter; keep the rest as that request's residual.
+   parameter (written by the encoders of encoding.py, which the capability
+   tables name); keep the rest as that request's residual.
 4. A residual disjunction whose branches the API could each answer exactly
    becomes a union of requests (run concurrently, de-duplicated by id) when
-   that is at most ``max_union`` requests; otherwise one wider request is
-   filtered on the client.
+   that is at most ``max_union`` requests and its branches are expected to
+   list little (cost.py); otherwise one wider request is filtered on the
+   client.
 5. Sort on the server when it can sort by every key; else fetch every match
    and sort on the client. Send the limit as the page size only when one
    request answers exactly.
@@ -24,112 +26,72 @@ import attrs
 
 from ..errors import ParameterError
 from ..lang import fields as F
-from ..lang.ast import (
-    FALSE,
-    TRUE,
-    And,
-    Compare,
-    Const,
-    Exists,
-    Expr,
-    InList,
-    Match,
-    Not,
-    Or,
-    Param,
-    Query,
-    Value,
-)
+from ..lang.ast import TRUE, And, Compare, Const, Exists, Expr, InList, Match, Or, Param, Query
 from ..lang.format import format_sort_key
-from ..lang.literals import format_datetime
-from ..lang.visitor import Transformer, walk
+from ..lang.visitor import walk
 from .capabilities import (
-    NOT_PROPERTY_PARAMS,
     NULL_CONFLATED_SORT_KEYS,
-    RANGE_SUFFIXES,
-    RESERVED_PARAMS,
-    STORED_MAX,
-    Form,
     Profile,
-    Rule,
     get_profile,
 )
 from .cost import expected_share
-from .locations import split_places
-from .normalize import normalize, simplify
+from .normalize import normalize
+from .partitions import member_status_scope, partition
+from .places import split_places
 from .plan import Plan, Request, UnionChoice, total_order
+from .translate import translate
 
 __all__ = ["plan"]
 
-_SECOND = dt.timedelta(seconds=1)
-# A bound moved past this second would leave the calendar.
-_LAST_SECOND = dt.datetime.max.replace(microsecond=0, tzinfo=dt.timezone.utc) - _SECOND
+_UNSATISFIABLE = "no request: the predicate is unsatisfiable"
 
 
 def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | None = None) -> Plan:
+    """The :class:`~imgql.plan.plan.Plan` of a checked query under a
+    capability ``profile`` (a name from ``capabilities.PROFILES``, or a
+    :class:`~imgql.plan.capabilities.Profile`): the requests to send, and
+    what the client filters, sorts and limits. Pure: ``now`` (default: the
+    clock, read once) resolves relative times, and two plans of one query
+    and profile at one ``now`` are equal. Unbound ``$parameters`` are a
+    :class:`~imgql.errors.ParameterError`.
+
+    >>> import imgql
+    >>> [r.url() for r in plan(imgql.parse("images where name = ubuntu and size < 1GB")).requests]
+    ['/v2/images?name=ubuntu&size_max=999999999']
+    >>> [r.url() for r in plan(imgql.parse("images where size < 1GB"), "none").requests]
+    ['/v2/images']
+    >>> unions = plan(imgql.parse("images where visibility in (private, shared)"))
+    >>> [r.url() for r in unions.requests], [r.url() for r in unions.wider]
+    (['/v2/images?visibility=private', '/v2/images?visibility=shared'], ['/v2/images?visibility=all'])
+    >>> plan(imgql.parse("images where name ~ '^ub'")).requests[0].reasons
+    ("name ~ '^ub': the API has no pattern matching",)
+    """
     prof = get_profile(profile)
+    now = now or dt.datetime.now(dt.timezone.utc)
     if query.fallbacks:
-        now = now or dt.datetime.now(dt.timezone.utc)
         tiers = tuple(plan(tier, prof, now=now) for tier in query.tiers)
         return attrs.evolve(tiers[0], query=query, fallbacks=tiers[1:])
     fields, unbound = _names(query)
     if unbound:
         names = ", ".join(f"${p}" for p in sorted(unbound))
         raise ParameterError(f"bind {names} before planning: query.plan(profile, name=value)")
-    now = now or dt.datetime.now(dt.timezone.utc)
     places, here = split_places(query)
     if places.named or here is not query:
-        # Every endpoint runs the same plan; where it runs is not sent (see locations.py).
+        # Every endpoint runs the same plan; where it runs is not sent (see places.py).
         each = plan(here, prof, now=now)
         if places.empty:
             each = attrs.evolve(each, requests=(), wider=(), notes=("no request: no endpoint is left",), unions=())
         return attrs.evolve(each, query=query, places=places)
+    return _plan_here(query, prof, now, fields)
+
+
+def _plan_here(query: Query, prof: Profile, now: dt.datetime, fields: frozenset[str]) -> Plan:
+    """The plan of a query that runs at one endpoint."""
     expr = normalize(query.where, now)
-    notes: list[str] = []
-    expr, member_statuses = _member_status_scope(expr, query)
     hidden_parts = (False, True) if (query.all_images or "os_hidden" in fields) else (False,)
-    widen_visibility = query.all_images or "visibility" in fields
-
-    requests: list[Request] = []
-    wider: list[Request] = []
-    unions = _Unions()
-    choices: tuple[UnionChoice, ...] = ()
-    if query.limit == 0:
-        notes.append("limit 0: no request is needed")
-    elif isinstance(expr, Const) and not expr.value:
-        notes.append("no request: the predicate is unsatisfiable")
-    else:
-        for status in member_statuses:
-            for hidden in hidden_parts:
-                part = _partition(expr, hidden) if "os_hidden" in fields else expr
-                if isinstance(part, Const) and not part.value:
-                    if len(hidden_parts) > 1:
-                        notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
-                    continue
-                scope: list[tuple[str, str]] = []
-                if status is not None:
-                    scope.append(("member_status", status))
-                if hidden:
-                    scope.append(("os_hidden", "true"))
-                parts, wide = _requests_for(part, prof, scope, widen_visibility, unions)
-                requests.extend(parts)
-                wider.append(wide)
-        requests = _unique_requests(requests)
-        wider = _unique_requests(wider)
-        if wider == requests:
-            requests, wider = wider, []
-            choices = unions.choices("union")
-        elif query.limit is not None and _server_sort(query, prof, wider)[0]:
-            # With a limit and the server's order, one wider request stops as
-            # soon as the limit is met, as listing everything would, never
-            # later: a union, which starts every branch, can only cost more.
-            requests, wider = wider, []
-            choices = unions.choices("limit")
-        else:
-            choices = unions.choices("union")
-        if not requests and "no request: the predicate is unsatisfiable" not in notes:
-            notes.append("no request: the predicate is unsatisfiable")
-
+    listings = _Listings(query, prof, fields, hidden_parts)
+    listings.plan(expr)
+    requests, wider, notes = listings.requests, listings.wider, listings.notes
     server_sorts, sort_note = _server_sort(query, prof, requests)
     if server_sorts:
         sort_value = ",".join(f"{k.field}:{'desc' if k.descending else 'asc'}" for k in total_order(query.order_by))
@@ -137,8 +99,80 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         wider = [Request((*r.params, ("sort", sort_value)), r.residual, r.kept) for r in wider]
     elif sort_note:
         notes.append(sort_note)
+    return Plan(
+        query=query,
+        profile=prof.name,
+        requests=tuple(requests),
+        wider=tuple(wider),
+        predicate=listings.predicate,
+        order_by=query.order_by,
+        server_sorts=server_sorts or not query.order_by,
+        limit=query.limit,
+        page_size=_page_size(query, prof, requests, server_sorts),
+        hidden=hidden_parts,
+        now=now,
+        notes=tuple(notes),
+        unions=listings.choices,
+    )
 
-    page_size: int | None = None
+
+class _Listings:
+    """The requests of each partition (member status x hidden), with the
+    wider ones a union replaces, the unions weighed, and notes."""
+
+    def __init__(self, query: Query, prof: Profile, fields: frozenset[str], hidden_parts: tuple[bool, ...]) -> None:
+        self.query, self.prof, self.fields, self.hidden_parts = query, prof, fields, hidden_parts
+        self.requests: list[Request] = []
+        self.wider: list[Request] = []
+        self.notes: list[str] = []
+        self.choices: tuple[UnionChoice, ...] = ()
+        self.predicate: Expr = TRUE
+
+    def plan(self, expr: Expr) -> None:
+        expr, member_statuses = member_status_scope(expr, self.query)
+        self.predicate = expr
+        if self.query.limit == 0:
+            self.notes.append("limit 0: no request is needed")
+            return
+        if isinstance(expr, Const) and not expr.value:
+            self.notes.append(_UNSATISFIABLE)
+            return
+        unions = _Unions()
+        for status in member_statuses:
+            for hidden in self.hidden_parts:
+                self._partition(expr, status, hidden, unions)
+        requests, wider = _unique_requests(self.requests), _unique_requests(self.wider)
+        outcome = "union"
+        if wider == requests:
+            requests, wider = wider, []
+        elif self.query.limit is not None and _server_sort(self.query, self.prof, wider)[0]:
+            # With a limit and the server's order, one wider request stops as
+            # soon as the limit is met, as listing everything would, never
+            # later: a union, which starts every branch, can only cost more.
+            requests, wider, outcome = wider, [], "limit"
+        self.requests, self.wider, self.choices = requests, wider, unions.choices(outcome)
+        if not requests:
+            self.notes.append(_UNSATISFIABLE)
+
+    def _partition(self, expr: Expr, status: str | None, hidden: bool, unions: _Unions) -> None:
+        part = partition(expr, hidden) if "os_hidden" in self.fields else expr
+        if isinstance(part, Const) and not part.value:
+            if len(self.hidden_parts) > 1:
+                self.notes.append(f"no {'hidden' if hidden else 'non-hidden'} image can match")
+            return
+        scope: list[tuple[str, str]] = []
+        if status is not None:
+            scope.append(("member_status", status))
+        if hidden:
+            scope.append(("os_hidden", "true"))
+        widen_visibility = self.query.all_images or "visibility" in self.fields
+        parts, wide = _requests_for(part, self.prof, scope, widen_visibility, unions)
+        self.requests.extend(parts)
+        self.wider.append(wide)
+
+
+def _page_size(query: Query, prof: Profile, requests: list[Request], server_sorts: bool) -> int | None:
+    """The query's limit as the page size, when one request answers exactly."""
     if (
         query.limit is not None
         and prof.server_limit
@@ -153,23 +187,8 @@ def plan(query: Query, profile: str | Profile = "glance", *, now: dt.datetime | 
         # not make.
         and not (server_sorts and _time_last(query))
     ):
-        page_size = min(query.limit, prof.max_page_size)
-
-    return Plan(
-        query=query,
-        profile=prof.name,
-        requests=tuple(requests),
-        wider=tuple(wider),
-        predicate=expr,
-        order_by=query.order_by,
-        server_sorts=server_sorts or not query.order_by,
-        limit=query.limit,
-        page_size=page_size,
-        hidden=hidden_parts,
-        now=now,
-        notes=tuple(notes),
-        unions=choices,
-    )
+        return min(query.limit, prof.max_page_size)
+    return None
 
 
 def _names(query: Query) -> tuple[frozenset[str], frozenset[str]]:
@@ -230,42 +249,6 @@ def _server_sort(query: Query, prof: Profile, requests: list[Request]) -> tuple[
     return True, None
 
 
-# -- scope ------------------------------------------------------------------------
-
-
-def _member_status_scope(expr: Expr, query: Query) -> tuple[Expr, tuple[str | None, ...]]:
-    """Take the top-level member_status conjuncts out of the predicate: they
-    choose which listings to make, they are not a property of an image."""
-    wanted: set[str] | None = None
-    kept: list[Expr] = []
-    parts = expr.operands if isinstance(expr, And) else (expr,)
-    for part in parts:
-        if isinstance(part, (Compare, InList)) and part.field == "member_status":
-            values = {str(v) for v in ((part.value,) if isinstance(part, Compare) else part.values)}
-            if "all" in values:
-                values = {"accepted", "pending", "rejected", "all"}
-            wanted = values if wanted is None else _intersect_statuses(wanted, values)
-        else:
-            kept.append(part)
-    rest: Expr = (
-        expr if len(kept) == len(parts) else (And(tuple(kept)) if len(kept) > 1 else (kept[0] if kept else TRUE))
-    )
-    if wanted is None:
-        return rest, (("all",) if query.all_images else (None,))
-    if not wanted:
-        return FALSE, (None,)
-    if {"accepted", "pending", "rejected"} <= wanted:
-        return rest, ("all",)
-    return rest, tuple(s for s in ("accepted", "pending", "rejected") if s in wanted)
-
-
-def _intersect_statuses(a: set[str], b: set[str]) -> set[str]:
-    full = {"accepted", "pending", "rejected", "all"}
-    a = full if "all" in a else a
-    b = full if "all" in b else b
-    return a & b
-
-
 class _Unions:
     """The disjunctions a plan made unions of, and those it filtered on the
     client over one wider request, each with its branch count and expected
@@ -280,67 +263,6 @@ class _Unions:
         made = [UnionChoice(split, count, share, kept) for split, count, share in self.kept]
         made += [UnionChoice(split, count, share, "wider") for split, count, share in self.refused]
         return tuple(dict.fromkeys(made))
-
-
-def _partition(expr: Expr, hidden: bool) -> Expr:
-    """The normalized predicate for the partition where os_hidden is
-    ``hidden``. When os_hidden appears only as top-level conjuncts (``all
-    images where hidden and ...``), those are decided and dropped: the other
-    conjuncts, normalized together and never merged with a condition on
-    another field, stay normalized, so nothing is simplified again."""
-    conjuncts = expr.operands if isinstance(expr, And) else (expr,)
-    kept: list[Expr] = []
-    for conjunct in conjuncts:
-        if isinstance(conjunct, (Compare, InList, Exists)) and conjunct.field == "os_hidden":
-            decided = _substitute(conjunct, hidden)
-            if isinstance(decided, Const) and not decided.value:
-                return FALSE
-            if not isinstance(decided, Const):  # pragma: no cover - a condition on os_hidden is decided
-                return simplify(_substitute(expr, hidden))
-        elif any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(conjunct)):
-            # Nested under or/not: substitute and simplify the whole.
-            part = _assume_hidden(expr, hidden)
-            return part if part is expr else simplify(part)
-        else:
-            kept.append(conjunct)
-    if len(kept) == len(conjuncts):
-        return expr
-    if not kept:
-        return TRUE
-    return kept[0] if len(kept) == 1 else And(tuple(kept))
-
-
-def _assume_hidden(expr: Expr, hidden: bool) -> Expr:
-    """The predicate for the partition where os_hidden is ``hidden``."""
-    if not any(isinstance(n, (Compare, InList, Exists)) and n.field == "os_hidden" for n in walk(expr)):
-        return expr
-    return _substitute(expr, hidden)
-
-
-def _substitute(expr: Expr, hidden: bool) -> Expr:
-    return _HiddenKnown(hidden).transform(expr)
-
-
-class _HiddenKnown(Transformer):
-    """Every condition on os_hidden replaced by what it is, the listing's
-    os_hidden being known."""
-
-    def __init__(self, hidden: bool) -> None:
-        super().__init__()
-        self.hidden = hidden
-
-    def visit_Exists(self, node: Exists) -> Expr:
-        return Const(node.present) if node.field == "os_hidden" else node  # Glance always sets os_hidden
-
-    def visit_Compare(self, node: Compare) -> Expr:
-        if node.field != "os_hidden":
-            return node
-        return Const((node.value == self.hidden) == (node.op == "="))
-
-    def visit_InList(self, node: InList) -> Expr:
-        if node.field != "os_hidden":
-            return node
-        return Const((self.hidden in node.values) != node.negated)
 
 
 # -- requests ---------------------------------------------------------------------
@@ -389,7 +311,7 @@ class _Pushed:
 def _push(conjuncts: Sequence[Expr], prof: Profile) -> _Pushed:
     out = _Pushed()
     for conjunct in conjuncts:
-        translated = _translate(conjunct, prof)
+        translated = translate(conjunct, prof)
         if isinstance(translated, str):
             out.keep(conjunct, translated)
             continue
@@ -445,6 +367,12 @@ def _try_union(
     if best is None:
         return None
     chosen, extras, share, base = best
+    return chosen, _branch_pushes(base, chosen, extras), share
+
+
+def _branch_pushes(base: _Pushed, chosen: Expr, extras: list[list[tuple[str, str]]]) -> list[_Pushed]:
+    """What each branch of the union made of ``chosen`` pushes: the other
+    conjuncts' parameters and the branch's own, with the others' residual."""
     kept = [(r, why) for r, why in zip(base.residual, base.reasons, strict=True) if r is not chosen]
     results = []
     for params in extras:
@@ -454,7 +382,7 @@ def _try_union(
         result.reasons = [why for _, why in kept]
         result.sent = [[] for _ in kept]
         results.append(result)
-    return chosen, results, share
+    return results
 
 
 def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[tuple[str, str]] | None:
@@ -463,7 +391,7 @@ def _push_exactly(parts: Sequence[Expr], used: set[str], prof: Profile) -> list[
     single = set(used)
     params: list[tuple[str, str]] = []
     for part in parts:
-        translated = _translate(part, prof)
+        translated = translate(part, prof)
         if isinstance(translated, str):
             return None
         found, exact, repeatable = translated
@@ -506,191 +434,3 @@ def _unique_requests(requests: list[Request]) -> list[Request]:
             seen.add(request.params)
             out.append(request)
     return out
-
-
-# -- one conjunct -> parameters ---------------------------------------------------
-
-# (parameters, exact, repeatable) or the reason it stays on the client.
-_Translation = tuple[list[tuple[str, str]], bool, bool] | str
-
-
-def _translate(expr: Expr, prof: Profile) -> _Translation:
-    if isinstance(expr, Or):
-        return "the API cannot express a disjunction in one request"
-    if isinstance(expr, And):
-        return "a nested conjunction"
-    if isinstance(expr, Not):
-        return "the API cannot negate a filter"
-    if isinstance(expr, Const):
-        return "constant"
-    if isinstance(expr, Match):
-        return f"the API has no {'pattern' if expr.op != 'contains' else 'substring'} matching"
-    if isinstance(expr, Exists):
-        return f"the API cannot filter on whether {expr.field} is set"
-    field = F.lookup(expr.field)
-    rule = prof.rules.get(expr.field)
-    if rule is None:
-        if expr.field in F.BOOKKEEPING_KEYS:
-            # Measured: Glance reads `stores=fs` as a custom-property filter
-            # and answers an empty list; these keys are computed, not stored.
-            return f"{expr.field} is computed by the server for each record, which cannot filter by it"
-        if _is_property_filter(expr.field, field, prof):
-            return _translate_property(expr)
-        if field.kind is F.Kind.PROPERTY or field.name in ("os_distro", "os_type"):
-            return f"the {prof.name} profile sends no filters on custom properties"
-        return f"the {prof.name} profile has no parameter for {expr.field}"
-    if isinstance(expr, InList):
-        if expr.negated:
-            return f"the API has no 'not in' for {expr.field}"
-        if "in" not in rule.ops:
-            if rule.form in (Form.RANGE, Form.TIME):
-                return _containing_range(rule, expr.values, STORED_MAX.get(expr.field))
-            return f"the API has no list (in:) filter for {expr.field}"
-        return _in_list(rule, expr.values)
-    assert isinstance(expr, Compare)
-    if expr.op not in rule.ops:
-        return f"the API has no {expr.op} for {expr.field}"
-    return _compare(rule, expr.op, expr.value, STORED_MAX.get(expr.field))
-
-
-def _is_property_filter(name: str, field: F.Field, prof: Profile) -> bool:
-    if not prof.custom_properties:
-        return False
-    if name in prof.property_fields:
-        return True
-    return (
-        field.kind is F.Kind.PROPERTY
-        and name not in RESERVED_PARAMS
-        and name not in NOT_PROPERTY_PARAMS
-        and not name.endswith(RANGE_SUFFIXES)
-        # Glance tests filter names against its model's attributes, private
-        # ones included: such a property would be read as something else.
-        and not name.startswith("_")
-    )
-
-
-def _translate_property(expr: Expr) -> _Translation:
-    if isinstance(expr, InList):
-        return f"the API has no list filter for {expr.field}"
-    assert isinstance(expr, Compare)
-    if expr.op != "=":
-        return f"the API has no {expr.op} for {expr.field} (custom properties filter by equality only)"
-    largest = STORED_MAX.get(expr.field)
-    if largest is not None and isinstance(expr.value, int) and expr.value > largest:
-        # No stored value is this large; a filter beyond the column's range
-        # is not something every database answers, so the client decides.
-        return f"{expr.field} is never stored above {largest}: checked on the client"
-    return [(expr.field, _text(expr.value))], True, False
-
-
-def _text(value: Value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Param):  # pragma: no cover - bound before planning
-        raise ParameterError(f"${value.name} is not bound")
-    if isinstance(value, dt.datetime):
-        return format_datetime(value.astimezone(dt.timezone.utc))
-    return str(value)
-
-
-def _compare(rule: Rule, op: str, value: Value, largest: int | None = None) -> _Translation:
-    form = rule.form
-    if form is Form.BOOLEAN:
-        return [(rule.param, "true" if (value == (op == "=")) else "false")], True, False
-    if form is Form.REPEATED:
-        text = _text(value)
-        if text != text.strip():
-            # Glance strips each tag parameter, so ` lts` would find `lts`.
-            return "the API strips spaces around a tag, so this tag cannot be sent"
-        return [(rule.param, text)], True, True
-    if form is Form.PLAIN:
-        text = _text(value)
-        if ":" in text:
-            return "the API would read the ':' in this value as an operator"
-        return [(rule.param, text)], True, False
-    if form is Form.OPERATOR:
-        text = _text(value)
-        return [(rule.param, f"eq:{text}" if ":" in text else text)], True, False
-    if form is Form.RANGE:
-        assert isinstance(value, int)
-        return _range_bound(rule, op, value, largest)
-    if form is Form.TIME:
-        assert isinstance(value, dt.datetime)
-        return _time_bound(rule.param, op, value)
-    raise AssertionError(form)  # pragma: no cover
-
-
-def _range_bound(rule: Rule, op: str, value: int, largest: int | None) -> _Translation:
-    """Inclusive whole bounds, clamped to what the server can compare: a bound
-    beyond the largest stored value would fail the request (HTTP 500), so it
-    is sent as that largest value. An upper bound clamped so selects every
-    stored value, exactly; a lower bound clamped so selects at most the
-    images at the largest value, which the client then rejects."""
-    low, high = {
-        "=": (value, value),
-        "<": (None, value - 1),
-        "<=": (None, value),
-        ">": (value + 1, None),
-        ">=": (value, None),
-    }[op]
-    if high is not None and high < 0:
-        return f"no {rule.param} is below zero"
-    exact = largest is None or low is None or low <= largest
-    params: list[tuple[str, str]] = []
-    if low is not None:
-        params.append((rule.min_param, str(low if largest is None else min(low, largest))))
-    if high is not None:
-        params.append((rule.max_param, str(high if largest is None else min(high, largest))))
-    return params, exact, False
-
-
-def _time_bound(param: str, op: str, value: dt.datetime) -> _Translation:
-    """Times are shown in whole seconds but may be stored with a fraction, so
-    a bound on what the client sees is moved to a whole second the server can
-    compare exactly: shown > 08:30:39 means stored >= 08:30:40."""
-    moment = value.astimezone(dt.timezone.utc)
-    floor = moment.replace(microsecond=0)
-    if floor >= _LAST_SECOND:
-        return "a bound at the end of year 9999 is checked on the client"
-    ceil = floor if moment == floor else floor + _SECOND
-    if op == ">":
-        return [(param, f"gte:{format_datetime(floor + _SECOND)}")], True, False
-    if op == ">=":
-        return [(param, f"gte:{format_datetime(ceil)}")], True, False
-    if op == "<":
-        return [(param, f"lt:{format_datetime(ceil)}")], True, False
-    if op == "<=":
-        return [(param, f"lt:{format_datetime(floor + _SECOND)}")], True, False
-    # `=`: one bound goes to the server, the other is checked on the client.
-    if moment != floor:
-        return "no time shown in whole seconds equals a time with a fraction"
-    return [(param, f"gte:{format_datetime(floor)}")], False, False
-
-
-def _in_list(rule: Rule, values: tuple[Value, ...]) -> _Translation:
-    texts = [_text(v) for v in values]
-    if any('"' in t or t.endswith("\\") for t in texts):
-        # Glance keeps escapes inside quoted list items as written, so such
-        # a value cannot be matched exactly in a list.
-        return "a value with a double quote or a trailing backslash cannot be sent in an in: list"
-    return [(rule.param, "in:" + ",".join(f'"{t}"' for t in texts))], True, False
-
-
-def _containing_range(rule: Rule, values: tuple[Value, ...], largest: int | None) -> _Translation:
-    """The range from the least to the greatest of ``values``, which contains
-    every one of them: the API has no list filter on an ordered field, and
-    the client keeps only the values listed (a union of exact ranges may
-    replace it, see ``_try_union``)."""
-    if rule.form is Form.TIME:
-        times = [v for v in values if isinstance(v, dt.datetime)]
-        # One bound per request: the lower one.
-        found = _time_bound(rule.param, ">=", min(times))
-    else:
-        numbers = [v for v in values if isinstance(v, int)]
-        found = _range_bound(rule, ">=", min(numbers), largest)
-        upper = _range_bound(rule, "<=", max(numbers), largest)
-        if not isinstance(found, str) and not isinstance(upper, str):
-            found = ([*found[0], *upper[0]], False, False)
-    if isinstance(found, str):
-        return found
-    return found[0], False, False
