@@ -1,9 +1,5 @@
 """What a person types into a search box, read as a safe :class:`~imgql.lang.ast.Query`.
 
-    >>> import imgql
-    >>> str(imgql.search_box("ubuntu 22.04 tag:lts size<5g"))
-    "images where name contains 'ubuntu' and name contains '22.04' and tag like 'lts' and size < 5GiB"
-
 The syntax is the one people know from GitHub and mail search:
 
 - bare words match the default field (``name``) case-insensitively, as
@@ -14,8 +10,7 @@ The syntax is the one people know from GitHub and mail search:
   ``size:1GB..5GB`` and ``created:2025-01-01..*``; ``size<5g`` and
   ``size < 5g`` read the same as ``size:<5g``;
 - a leading ``-`` negates a word or a filter: ``-beta``, ``-tag:eol``;
-- ``sort:created`` or ``sort:size-desc`` orders the results.
-
+- ``sort:created`` or ``sort:size-desc`` orders the results (see :func:`search_box`).
 A visitor's case never matters: enum values are read in any case; the
 values of fields Glance keeps in lower case (``os_distro``, ``disk_format``,
 ``container_format``, ``os_type``, ``architecture``, ids and checksums) are
